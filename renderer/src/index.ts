@@ -1,0 +1,2 @@
+// Placeholder entry: this workspace's modules land with their issues.
+export {};
