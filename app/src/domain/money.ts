@@ -382,7 +382,7 @@ export function parseQuantity(text: string): number {
 
 /** "8.875" (percent) → 88_750 millionths. Refuses more than 4 decimal places of a percent. */
 export function parsePercent(text: string): number {
-  const value = parseDecimal(text.replace(/%$/, ''), 4, { what: 'percentage' }) * 100;
+  const value = parseDecimal(text.replace(/%$/, ''), 4, { what: 'percentage' }); // 4 places of a percent = millionths
   if (value > RATE_SCALE) {
     throw new DomainError('invalid_rate', `${text} is more than 100 %.`, { text });
   }
