@@ -5,10 +5,46 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'app', root: './app', include: ['src/**/*.test.ts'], environment: 'node' } },
-      { test: { name: 'main', root: './main', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], environment: 'node' } },
-      { test: { name: 'hardware', root: './hardware', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], environment: 'node' } },
-      { test: { name: 'sync-server', root: './sync-server', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], environment: 'node' } },
-      { test: { name: 'renderer', root: './renderer', include: ['src/**/*.test.ts', 'src/**/*.test.tsx'], environment: 'node' } },
+      {
+        test: {
+          name: 'main',
+          root: './main',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'hardware',
+          root: './hardware',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'sync-server',
+          root: './sync-server',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'renderer',
+          root: './renderer',
+          include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          root: './tests/integration',
+          include: ['**/*.test.ts'],
+          environment: 'node',
+        },
+      },
       { test: { name: 'tooling', root: '.', include: ['bench/**/*.test.ts'], environment: 'node' } },
     ],
     passWithNoTests: true,
