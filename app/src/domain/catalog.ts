@@ -7,7 +7,10 @@ export interface Product {
   readonly id: string;
   readonly sku: string;
   readonly name: string;
-  /** Every code that rings this product (EAN-13, UPC-A, internal codes …), normalised digits. */
+  /**
+   * Every code that rings this product, as lookup keys from `normalizeBarcode` (barcode.ts): a GTIN
+   * zero-padded to 14 digits, or an internal code's text as scanned.
+   */
   readonly barcodes: readonly string[];
   readonly categoryId: string;
   readonly taxClassId: string;

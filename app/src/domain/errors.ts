@@ -17,6 +17,7 @@ export type DomainErrorCode =
   // catalog and barcodes
   | 'invalid_barcode'
   | 'bad_check_digit'
+  | 'invalid_barcode_config'
   | 'unknown_product'
   | 'product_not_sellable'
   | 'age_restricted'
@@ -27,6 +28,7 @@ export type DomainErrorCode =
   | 'invalid_promotion'
   | 'unknown_coupon'
   | 'invalid_tax_rule'
+  | 'invalid_tax_exemption'
   | 'invalid_discount'
   // sale and tender
   | 'invalid_state'
@@ -35,10 +37,13 @@ export type DomainErrorCode =
   | 'tender_not_covering'
   | 'tender_exceeds_due'
   | 'invalid_tender'
+  | 'insufficient_balance'
+  | 'reversal_required'
   // returns
   | 'not_returnable'
   | 'return_exceeds_purchased'
   | 'return_window_expired'
+  | 'return_over_limit'
   | 'invalid_return'
   // shift
   | 'invalid_shift'
