@@ -1,0 +1,37 @@
+import type { DriverFactory } from '../../device/registry.ts';
+import { DeviceSettings } from '../../device/settings.ts';
+import { PRINTER_PROFILES, printerProfile } from './profiles.ts';
+import { DEFAULT_PRINTER_TIMING, EscPosPrinter } from './receipt-printer.ts';
+
+/**
+ * ESC/POS receipt printers on serial, USB-CDC or raw TCP (port 9100). The descriptor's `model` names
+ * a profile (profiles.ts; default 'generic-80'). Settings: asb (true), pollIntervalMs (500),
+ * responseTimeoutMs (1000), fenceTimeoutMs (20000).
+ */
+export const escPosPrinterDriver: DriverFactory<EscPosPrinter> = {
+  id: 'printer.escpos',
+  kind: 'printer',
+  transports: ['serial', 'tcp', 'fake'],
+  priority: 0,
+  supports: (descriptor) => descriptor.model === undefined || descriptor.model in PRINTER_PROFILES,
+  create(descriptor, { transport, options }) {
+    const settings = new DeviceSettings(descriptor);
+    const config = {
+      profile: printerProfile(descriptor.model ?? 'generic-80'),
+      asb: settings.boolean('asb', DEFAULT_PRINTER_TIMING.asb),
+      pollIntervalMs: settings.number('pollIntervalMs', DEFAULT_PRINTER_TIMING.pollIntervalMs, {
+        min: 20,
+        max: 10_000,
+      }),
+      responseTimeoutMs: settings.number('responseTimeoutMs', DEFAULT_PRINTER_TIMING.responseTimeoutMs, {
+        min: 50,
+        max: 10_000,
+      }),
+      fenceTimeoutMs: settings.number('fenceTimeoutMs', DEFAULT_PRINTER_TIMING.fenceTimeoutMs, {
+        min: 1000,
+        max: 600_000,
+      }),
+    };
+    return new EscPosPrinter(descriptor.id, transport, config, options);
+  },
+};
