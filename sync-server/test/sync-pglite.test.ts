@@ -1,0 +1,3 @@
+import { defineSyncSuite } from './sync-suite.ts';
+
+defineSyncSuite('PGlite', () => ({ kind: 'pglite' }));
