@@ -87,6 +87,28 @@ describe('mulDiv', () => {
     expect(mulDiv(a, b, c, mode)).toBe(expected);
   });
 
+  // (2^53−1) ÷ (2^53−2) = 1.000…0001: a remainder of 1 over a divisor near 2^53.
+  it.each([
+    ['up', 2],
+    ['ceiling', 2],
+    ['down', 1],
+    ['half-up', 1],
+  ] as const)('(2^53−1) ÷ (2^53−2) rounds exactly (%s → %i)', (mode, expected) => {
+    const n = Number.MAX_SAFE_INTEGER;
+    expect(mulDiv(n, 1, n - 1, mode)).toBe(expected);
+    expect(mulDiv(-n, 1, n - 1, mode === 'ceiling' ? 'floor' : mode)).toBe(-expected);
+  });
+
+  // Boundary cases of the plain-number path: quotients and remainders at the top of the safe range.
+  it.each([
+    ['down', 4503599627370495],
+    ['half-down', 4503599627370495],
+    ['half-even', 4503599627370496],
+    ['up', 4503599627370496],
+  ] as const)('(2^53−1) ÷ 2 rounds exactly (%s)', (mode, expected) => {
+    expect(mulDiv(Number.MAX_SAFE_INTEGER, 1, 2, mode)).toBe(expected);
+  });
+
   it('is exact beyond 2^53 intermediate products (BigInt path)', () => {
     // 9e15 × 1e6 overflows doubles; the exact answer is 9e15 × 0.088750 = 798750000000000.
     expect(mulDiv(9_000_000_000_000_000 / 1000, 88_750, 1_000_000, 'half-up')).toBe(798_750_000_000);
@@ -239,6 +261,40 @@ describe('allocate (largest remainder)', () => {
     expect(() => allocate(10, [1, -1])).toThrow(RangeError);
     expect(() => allocate(10, [])).toThrow(RangeError);
     expect(allocate(0, [])).toEqual([]);
+  });
+
+  it('matches an exact BigInt largest-remainder reference, also past 2^53 products (property)', () => {
+    const reference = (total: number, weights: number[]): number[] => {
+      const ws = weights.every((w) => w === 0) ? weights.map(() => 1n) : weights.map(BigInt);
+      const sum = ws.reduce((a, b) => a + b, 0n);
+      const mag = BigInt(Math.abs(total));
+      const parts = ws.map((w) => (mag * w) / sum);
+      let left = mag - parts.reduce((a, b) => a + b, 0n);
+      const order = ws
+        .map((w, i) => ({ i, rem: (mag * w) % sum }))
+        .sort((x, y) => (x.rem === y.rem ? x.i - y.i : x.rem > y.rem ? -1 : 1));
+      for (const { i } of order) {
+        if (left === 0n) break;
+        parts[i]! += 1n;
+        left -= 1n;
+      }
+      return parts.map((p) => {
+        const v = Number(total < 0 ? -p : p);
+        return v === 0 ? 0 : v;
+      });
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: -1e15, max: 1e15 })),
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 1e12 })), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (total, weights) => {
+          expect(allocate(total, weights)).toEqual(reference(total, weights));
+        },
+      ),
+    );
   });
 
   it('parts always sum to the whole, and each part is within 1 of its exact share (property)', () => {

@@ -271,30 +271,57 @@ export function mulDiv(a: number, b: number, c: number, mode: RoundingMode): num
   assertSafe(b, 'A factor');
   assertSafe(c, 'A divisor');
   const product = a * b;
-  if (Number.isSafeInteger(product) && c > 0) {
-    const q = product / c;
-    if (Number.isInteger(q)) return q === 0 ? 0 : q; // normalise -0
-    if (mode === 'down' || mode === 'up' || mode === 'ceiling' || mode === 'floor') {
-      return roundDirected(q, mode);
-    }
-  }
+  if (Number.isSafeInteger(product) && c > 0) return roundQuotient(product, c, mode);
   const result = Number(divideRounded(BigInt(a) * BigInt(b), BigInt(c), mode));
   assertSafe(result, 'The result');
   return result;
 }
 
-function roundDirected(q: number, mode: 'down' | 'up' | 'ceiling' | 'floor'): number {
-  // q is a non-integer quotient of safe integers, so the truncation below is exact.
-  const t = Math.trunc(q);
+/**
+ * round(n ÷ d) for a safe integer n and a positive safe integer d, in plain numbers: this is the
+ * hot path of every price extension, tax and allocation, and BigInt here cost most of a re-price.
+ * The float quotient can land one off near an integer boundary (n/d rounds to k when the exact
+ * value is k ± tiny), so the exact integer remainder decides, never the float.
+ */
+function roundQuotient(n: number, d: number, mode: RoundingMode): number {
+  let t = Math.trunc(n / d);
+  let r = n - t * d; // exact: |t·d| ≤ |n| + d
+  if (n >= 0) {
+    if (r < 0) {
+      t -= 1;
+      r += d;
+    } else if (r >= d) {
+      t += 1;
+      r -= d;
+    }
+  } else if (r > 0) {
+    t += 1;
+    r -= d;
+  } else if (r <= -d) {
+    t -= 1;
+    r += d;
+  }
+  if (r === 0) return t === 0 ? 0 : t; // normalise −0
+  const negative = n < 0;
+  const away = negative ? t - 1 : t + 1;
+  const toward = t === 0 ? 0 : t;
+  const twice = Math.abs(r) * 2; // doubling is exact in binary floating point
   switch (mode) {
     case 'down':
-      return t === 0 ? 0 : t;
+      return toward;
     case 'up':
-      return q < 0 ? t - 1 : t + 1;
+      return away;
     case 'ceiling':
-      return q < 0 ? (t === 0 ? 0 : t) : t + 1;
+      return negative ? toward : away;
     case 'floor':
-      return q < 0 ? t - 1 : t;
+      return negative ? away : toward;
+    case 'half-up':
+      return twice >= d ? away : toward;
+    case 'half-down':
+      return twice > d ? away : toward;
+    case 'half-even':
+      if (twice !== d) return twice > d ? away : toward;
+      return t % 2 === 0 ? toward : away;
   }
 }
 
@@ -415,6 +442,26 @@ export function allocate(total: Minor, weights: readonly number[]): Minor[] {
       throw new RangeError(`allocation weight must be a non-negative integer, got ${w}`);
   }
   const effective = weights.every((w) => w === 0) ? weights.map(() => 1) : weights;
+  const magnitude = Math.abs(total);
+  let weightSum = 0;
+  for (const w of effective) weightSum += w;
+  // Plain numbers while every product magnitude × weight is exact; BigInt beyond.
+  if (Number.isSafeInteger(weightSum) && Number.isSafeInteger(magnitude * weightSum)) {
+    const parts = effective.map((w) => roundQuotient(magnitude * w, weightSum, 'down'));
+    const remainders = effective.map((w, index) => ({ index, rem: (magnitude * w) % weightSum }));
+    let left = magnitude - parts.reduce((sum, part) => sum + part, 0);
+    remainders.sort((x, y) => (x.rem === y.rem ? x.index - y.index : y.rem - x.rem));
+    for (const { index } of remainders) {
+      if (left === 0) break;
+      parts[index] = (parts[index] ?? 0) + 1;
+      left -= 1;
+    }
+    return parts.map((part) => (total < 0 && part !== 0 ? -part : part));
+  }
+  return allocateBig(total, effective);
+}
+
+function allocateBig(total: Minor, effective: readonly number[]): Minor[] {
   const sign = total < 0 ? -1n : 1n;
   const magnitude = BigInt(Math.abs(total));
   const weightSum = effective.reduce((sum, w) => sum + BigInt(w), 0n);

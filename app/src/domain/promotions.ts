@@ -582,7 +582,7 @@ interface Member {
 interface Cand {
   readonly entry: Entry;
   readonly promotion: Promotion;
-  readonly lines: PLine[];
+  lines: PLine[];
   /** Count-based: members by unit price ascending (then line). */
   asc: Member[];
   readonly capped: boolean;
@@ -1019,11 +1019,10 @@ class Engine {
     }
     if (bundles === 0) return 0;
     c.appsLeft -= bundles;
-    const lines = taken.slice(0, takenCount);
-    const parts = this.bundleSplit(c, lines, discount);
+    const parts = this.bundleSplit(c, taken, takenCount, discount);
     let got = 0;
-    for (let j = 0; j < lines.length; j++) {
-      const pl = lines[j];
+    for (let j = 0; j < takenCount; j++) {
+      const pl = taken[j];
       if (pl === undefined) continue;
       got += this.give(pl, c, parts[j] ?? 0);
       pl.free -= pl.scratch * QUANTITY_SCALE;
@@ -1037,19 +1036,19 @@ class Engine {
    * The bundle discount split over the lines that filled the bundles, by the value each put in. The
    * search meets the same fill again and again, so splits are remembered per promotion.
    */
-  bundleSplit(c: Cand, taken: readonly PLine[], discount: Minor): readonly Minor[] {
-    if (taken.length === 1) {
+  bundleSplit(c: Cand, taken: readonly PLine[], count: number, discount: Minor): readonly Minor[] {
+    if (count === 1) {
       const pl = taken[0];
       return pl === undefined
         ? []
         : [Math.min(discount, shareOf(pl.base, pl.scratch * QUANTITY_SCALE, pl.qty))];
     }
     let key = String(discount);
-    for (const pl of taken) key += `,${pl.pos}:${pl.scratch}`;
+    for (let j = 0; j < count; j++) key += `,${taken[j]?.pos ?? -1}:${taken[j]?.scratch ?? 0}`;
     c.splits ??= new Map();
     const known = c.splits.get(key);
     if (known !== undefined) return known;
-    const weights = taken.map((pl) => shareOf(pl.base, pl.scratch * QUANTITY_SCALE, pl.qty));
+    const weights = taken.slice(0, count).map((pl) => shareOf(pl.base, pl.scratch * QUANTITY_SCALE, pl.qty));
     const cap = weights.reduce((sum, w) => sum + w, 0);
     const parts = allocate(Math.min(discount, cap), weights);
     c.splits.set(key, parts);
@@ -1203,6 +1202,7 @@ function canonicalLines(lines: readonly PromotionLine[]): PromotionLine[] {
 }
 
 const NO_ENTRIES: readonly Entry[] = [];
+const NO_DISCOUNTS: readonly AppliedDiscount[] = Object.freeze([]);
 /** Shared by lines without candidates; never written, since nothing indexes past its length. */
 const NO_NUMBERS: number[] = [];
 
@@ -1274,7 +1274,7 @@ function collectCandidates(index: PromotionIndex, lines: PLine[], ctx: Promotion
       const first = lines[0];
       if (first !== undefined) consider(e, first);
       const c = byOrdinal[e.ordinal];
-      if (c !== undefined) c.lines.push(...lines.slice(1));
+      if (c !== undefined) c.lines = lines; // shared: nothing adds to it from here on
     }
   }
   const cands: Cand[] = [];
@@ -1511,18 +1511,18 @@ export function applyPromotions(
   const total = engine.evaluate(engine.full, true);
 
   const descriptions = new Map<string, string>();
-  const lineDiscounts = new Map<string, AppliedDiscount[]>();
-  for (const line of ordered) lineDiscounts.set(line.lineId, []);
+  const lineDiscounts = new Map<string, readonly AppliedDiscount[]>();
+  for (const line of ordered) lineDiscounts.set(line.lineId, NO_DISCOUNTS);
   for (const pl of plines) {
-    const list = lineDiscounts.get(pl.line.lineId);
-    if (list === undefined) continue;
-    const merged: { cand: Cand; amount: Minor }[] = [];
-    for (const r of pl.records) {
-      const same = merged.find((m) => m.cand === r.cand);
-      if (same === undefined) merged.push({ cand: r.cand, amount: r.amount });
-      else same.amount += r.amount;
-    }
-    for (const { cand: c, amount } of merged) {
+    const records = pl.records;
+    if (records.length === 0) continue;
+    const list: AppliedDiscount[] = [];
+    lineDiscounts.set(pl.line.lineId, list);
+    for (let i = 0; i < records.length; i++) {
+      const c = records[i]?.cand;
+      if (c === undefined || records.findIndex((r) => r.cand === c) < i) continue; // merged below
+      let amount = 0;
+      for (let j = i; j < records.length; j++) if (records[j]?.cand === c) amount += records[j]?.amount ?? 0;
       const p = c.promotion;
       const unit = pl.line.unit ?? (pl.weighed ? undefined : 'each');
       const key = p.kind === 'amount_off' ? `${p.id}\n${unit ?? ''}` : p.id;
