@@ -1,2 +1,1 @@
-// Placeholder entry: this workspace's modules land with their issues.
-export {};
+export * from './db/index.ts';
