@@ -4,6 +4,7 @@ import { escPosPrinterDriver } from './devices/printer/drivers.ts';
 import { cd5220LineDisplayDriver, epsonLineDisplayDriver } from './devices/display/drivers.ts';
 import { toledo8217ScaleDriver } from './devices/scale/drivers.ts';
 import { hidPosScannerDriver, serialScannerDriver } from './devices/scanner/drivers.ts';
+import { hidKeyboardCardReaderDriver, textCardReaderDriver } from './devices/card-reader/drivers.ts';
 
 export * from './device/backoff.ts';
 export * from './device/bytes.ts';
@@ -48,6 +49,10 @@ export * from './devices/printer/status.ts';
 
 export * from './devices/drawer/cash-drawer.ts';
 
+export * from './devices/card-reader/card-reader.ts';
+export * from './devices/card-reader/drivers.ts';
+export * from './devices/card-reader/track-parser.ts';
+
 export * from './simulators/escpos-printer-interpreter.ts';
 export * from './simulators/escpos-printer-preview.ts';
 export * from './simulators/escpos-printer-simulator.ts';
@@ -55,6 +60,11 @@ export * from './simulators/escpos-printer-tcp-server.ts';
 export * from './simulators/pole-display-simulator.ts';
 export * from './simulators/scale-simulator.ts';
 export * from './simulators/scanner-simulator.ts';
+
+export * from './worker/bridge.ts';
+export * from './worker/host.ts';
+export * from './worker/protocol.ts';
+export * from './worker/worker.ts';
 
 /** A registry with every built-in driver; device kinds added later register theirs here. */
 export function createDefaultRegistry(): DriverRegistry {
@@ -64,5 +74,7 @@ export function createDefaultRegistry(): DriverRegistry {
     .register(toledo8217ScaleDriver)
     .register(epsonLineDisplayDriver)
     .register(cd5220LineDisplayDriver)
-    .register(escPosPrinterDriver);
+    .register(escPosPrinterDriver)
+    .register(hidKeyboardCardReaderDriver)
+    .register(textCardReaderDriver);
 }
