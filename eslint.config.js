@@ -8,9 +8,15 @@ import globals from 'globals';
  * core name a library's types (e.g. RxDB's schema types) without pulling its runtime in.
  */
 const nodeBuiltins = { group: ['node:*'], message: 'This folder runs without Node built-ins.' };
-const electron = { name: 'electron', message: 'Only main/ (and the hardware worker entry) may import electron.' };
+const electron = {
+  name: 'electron',
+  message: 'Only main/ (and the hardware worker entry) may import electron.',
+};
 
-const zone = (/** @type {string[]} */ files, /** @type {{ paths?: unknown[]; patterns?: unknown[] }} */ rules) => ({
+const zone = (
+  /** @type {string[]} */ files,
+  /** @type {{ paths?: unknown[]; patterns?: unknown[] }} */ rules,
+) => ({
   files,
   rules: { '@typescript-eslint/no-restricted-imports': ['error', rules] },
 });
@@ -50,7 +56,17 @@ export default tseslint.config(
     paths: [electron],
     patterns: [
       nodeBuiltins,
-      { group: ['@pos/main', '@pos/main/*', '@pos/hardware', '@pos/hardware/*', '@pos/sync-server', '@pos/sync-server/*'], message: 'The renderer talks to main only through window.pos (platform/desktop.ts).' },
+      {
+        group: [
+          '@pos/main',
+          '@pos/main/*',
+          '@pos/hardware',
+          '@pos/hardware/*',
+          '@pos/sync-server',
+          '@pos/sync-server/*',
+        ],
+        message: 'The renderer talks to main only through window.pos (platform/desktop.ts).',
+      },
     ],
   }),
   zone(['hardware/**/*.ts'], { paths: [electron] }),
@@ -62,7 +78,17 @@ export default tseslint.config(
   zone(['sync-server/**/*.ts'], {
     paths: [electron],
     patterns: [
-      { group: ['@pos/main', '@pos/main/*', '@pos/renderer', '@pos/renderer/*', '@pos/hardware', '@pos/hardware/*'], message: 'The sync server imports only @pos/app.' },
+      {
+        group: [
+          '@pos/main',
+          '@pos/main/*',
+          '@pos/renderer',
+          '@pos/renderer/*',
+          '@pos/hardware',
+          '@pos/hardware/*',
+        ],
+        message: 'The sync server imports only @pos/app.',
+      },
     ],
   }),
   {

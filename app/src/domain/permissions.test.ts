@@ -73,6 +73,10 @@ describe('requirePermission', () => {
       'approval_invalid',
     ],
   ] as const)('%s', (_name, permission, given, expected) => {
-    expect(codeOf(() => { requirePermission(cashier, permission, given); })).toBe(expected);
+    expect(
+      codeOf(() => {
+        requirePermission(cashier, permission, given);
+      }),
+    ).toBe(expected);
   });
 });
