@@ -8,6 +8,9 @@ import { report, type BenchSuite } from './harness.ts';
 /** suite name → the workspace that owns it (its file is `<workspace>/bench/<suite>.bench.ts`). */
 const suites: Record<string, string> = {
   domain: 'app',
+  journal: 'main',
+  sync: 'sync-server',
+  'sync-till': 'tests/integration',
 };
 
 async function load(name: string, workspace: string): Promise<BenchSuite> {
