@@ -9,42 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { summarize, timeMs, type BenchResult, type BenchSuite } from '../../bench/harness.ts';
 import { SalesJournal, type JournalEvent } from '../src/journal/journal.ts';
-
-interface BenchResult {
-  readonly name: string;
-  readonly unit: string;
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly samples: number;
-  readonly target?: string;
-}
-
-interface BenchSuite {
-  readonly name: string;
-  readonly description: string;
-  run(): Promise<readonly BenchResult[]>;
-}
-
-interface Harness {
-  readonly timeMs: (
-    name: string,
-    fn: (iteration: number) => unknown,
-    options: { readonly warmup?: number; readonly iterations: number; readonly target?: string },
-  ) => Promise<BenchResult>;
-  readonly summarize: (
-    name: string,
-    unit: string,
-    samples: readonly number[],
-    target?: string,
-  ) => BenchResult;
-}
-
-// main/tsconfig.json's rootDir is main/, so a static import of the root bench/harness.ts fails
-// `tsc -b` (TS6059/TS6307); these types mirror it and a computed specifier runs the one shared
-// harness. With the root harness added to main's project this becomes a plain import.
-const HARNESS_MODULE = '../../bench/harness.ts';
 
 const DEVICE = 'till-bench-1';
 const APPENDS = 2000;
@@ -158,7 +124,6 @@ export const suite: BenchSuite = {
   name: 'journal',
   description: `Sales journal: append with fdatasync (~${eventBytes()} B sale), throughput, recovery`,
   async run() {
-    const { timeMs, summarize } = (await import(HARNESS_MODULE)) as Harness;
     const results: BenchResult[] = [];
     let next = 0;
 
