@@ -4,12 +4,12 @@
  * The file is written whole under a temporary name and hard-linked into place, because link()
  * fails when the target exists: there is never a half-written lock a crash could leave behind, so
  * an unreadable lock file is damage and is treated as stale. A lock whose pid is dead (a till that
- * crashed or was killed) is taken over: it is renamed aside and its content compared with what was
- * judged stale, so two processes taking over at once cannot both win. Liveness is checked with
+ * crashed or was killed) is taken over under a second link-created file (`journal.lock.takeover`),
+ * so two processes taking over at once cannot both win. Liveness is checked with
  * signal 0; a lock written on another host cannot be checked and is respected.
  */
 import { randomUUID } from 'node:crypto';
-import { link, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { JournalError, ioError, systemErrorCode } from './journal-errors.ts';
@@ -29,7 +29,7 @@ interface Holder {
   readonly token: string;
 }
 
-const ATTEMPTS = 5;
+const ATTEMPTS = 50;
 
 export async function acquireJournalLock(dir: string): Promise<JournalLock> {
   const path = join(dir, LOCK_FILE);
@@ -64,21 +64,10 @@ export async function acquireJournalLock(dir: string): Promise<JournalLock> {
             `${path} and start again.`,
         );
       }
-      const aside = join(dir, `${LOCK_FILE}.${process.pid}.${token}.stale`);
-      try {
-        await rename(path, aside);
-      } catch (error) {
-        if (systemErrorCode(error) === 'ENOENT') continue; // someone else removed it first
-        throw error;
-      }
-      const moved = await readOrNull(aside);
-      if (moved !== raw) {
-        // We moved a lock another process took over a moment ago: put it back and give way.
-        await link(aside, path).catch(() => undefined);
-        await unlink(aside).catch(() => undefined);
-        throw new JournalError('locked', `The sales journal in ${dir} was just opened by another process.`);
-      }
-      await unlink(aside);
+      // Taking over a stale lock is serialised by a second, link-created file: without it, a
+      // racer that judged the old lock stale could move aside the fresh lock a faster racer had
+      // just linked in its place, and two processes would both believe they hold the journal.
+      if (!(await takeOverStale(dir, path, raw, mine))) continue;
       staleHolderPid = holder?.pid ?? null;
     }
     throw new JournalError('locked', `The sales journal lock in ${dir} keeps changing hands; try again.`);
@@ -90,6 +79,44 @@ export async function acquireJournalLock(dir: string): Promise<JournalLock> {
   }
 }
 
+const TAKEOVER_FILE = `${LOCK_FILE}.takeover`;
+
+/**
+ * Removes the lock at `path` if it still holds exactly `staleRaw`, while holding the takeover
+ * file. Returns false when another process is taking over (the caller retries and will then
+ * find either no lock or a live one). Under the takeover file the stale lock cannot change: its
+ * holder is dead, and nobody else may remove it.
+ */
+async function takeOverStale(dir: string, path: string, staleRaw: string, mine: Holder): Promise<boolean> {
+  const takeover = join(dir, TAKEOVER_FILE);
+  const temporary = join(dir, `${TAKEOVER_FILE}.${process.pid}.${mine.token}.tmp`);
+  await writeFile(temporary, JSON.stringify(mine));
+  try {
+    try {
+      await link(temporary, takeover);
+    } catch (error) {
+      if (systemErrorCode(error) !== 'EEXIST') throw error;
+      // A process that died inside its takeover leaves the file behind; clear it and retry.
+      const other = parseHolder((await readOrNull(takeover)) ?? '');
+      if (other === null || !isLive(other)) await unlink(takeover).catch(() => undefined);
+      await delay(5);
+      return false;
+    }
+    try {
+      if ((await readOrNull(path)) === staleRaw) await unlink(path).catch(() => undefined);
+      return true;
+    } finally {
+      await unlink(takeover).catch(() => undefined);
+    }
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 async function releaseLock(path: string, token: string): Promise<void> {
   const raw = await readOrNull(path);
   // Only remove our own lock; if it was (wrongly) taken over, the new holder keeps it.
@@ -98,7 +125,9 @@ async function releaseLock(path: string, token: string): Promise<void> {
 
 /** Temporary and aside files of processes that died mid-acquisition. */
 async function removeLeftovers(dir: string): Promise<void> {
-  const pattern = new RegExp(`^${LOCK_FILE.replace('.', '\\.')}\\.(\\d+)\\.[0-9a-f-]+\\.(tmp|stale)$`);
+  const pattern = new RegExp(
+    `^${LOCK_FILE.replace('.', '\\.')}\\.(?:takeover\\.)?(\\d+)\\.[0-9a-f-]+\\.(tmp|stale)$`,
+  );
   for (const name of await readdir(dir)) {
     const pid = Number(pattern.exec(name)?.[1] ?? Number.NaN);
     if (Number.isInteger(pid) && pid !== process.pid && !isPidAlive(pid)) {
