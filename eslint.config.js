@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /**
  * Import boundary zones of architecture.md, enforced per folder. `allowTypeImports` lets the pure
@@ -69,6 +70,15 @@ export default tseslint.config(
       },
     ],
   }),
+  {
+    files: ['renderer/**/*.tsx', 'renderer/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+    languageOptions: { globals: { ...globals.browser } },
+  },
   zone(['hardware/**/*.ts'], { paths: [electron] }),
   {
     // The utilityProcess entry is the one hardware file that may talk to Electron.

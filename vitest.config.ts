@@ -33,8 +33,18 @@ export default defineConfig({
         test: {
           name: 'renderer',
           root: './renderer',
-          include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+          include: ['src/**/*.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        // Components and screens: a DOM (jsdom) and the React JSX transform.
+        test: {
+          name: 'renderer-ui',
+          root: './renderer',
+          include: ['src/**/*.test.tsx'],
+          environment: 'jsdom',
+          setupFiles: ['./src/test-setup.ts'],
         },
       },
       {

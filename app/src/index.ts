@@ -5,3 +5,4 @@ export * from './schema/index.ts';
 // package root the domain's win; the schema's stay importable from './schema/index.ts'.
 export type { ManualDiscount, PriceBook, Promotion, PromotionTarget } from './domain/index.ts';
 export { TENDER_TYPES } from './domain/index.ts';
+export * from './input/keyboard-wedge.ts';

@@ -24,7 +24,7 @@ export * from './transports/transport.ts';
 
 export * from './devices/scanner/drivers.ts';
 export * from './devices/scanner/hid-pos.ts';
-export * from './devices/scanner/keyboard-wedge.ts';
+
 export * from './devices/scanner/scan.ts';
 export * from './devices/scanner/scanner.ts';
 export * from './devices/scanner/serial-framing.ts';

@@ -5,6 +5,7 @@
  * reason in its title, wherever no Electron binary is installed; the same checks run in Chromium
  * against the web host in web-host.e2e.test.ts, and with Electron faked in src/electron/*.test.ts.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -36,9 +37,18 @@ describe(title, () => {
     async () => {
       const { _electron } = await import('playwright-core');
       const { BRIDGE_KEYS } = await import('../src/contract.ts');
-      // Needs the bundled main (with entry.ts) and preload; the packaging build produces them.
-      const main = join(import.meta.dirname, '..', 'out', 'main', 'entry.js');
-      expect(existsSync(main), `build the Electron bundle first (${main})`).toBe(true);
+      // The bundled main, preload and renderer, as `npm run build` (electron-vite) writes them.
+      const root = join(import.meta.dirname, '..', '..');
+      execFileSync(
+        process.execPath,
+        [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+        {
+          cwd: root,
+          stdio: 'inherit',
+        },
+      );
+      const main = join(root, 'out', 'main', 'entry.js');
+      expect(existsSync(main), `the Electron build did not write ${main}`).toBe(true);
       const app = await _electron.launch({ executablePath: binary ?? '', args: [main] });
       try {
         const page = await app.firstWindow();

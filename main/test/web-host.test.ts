@@ -249,7 +249,7 @@ describe('web host: hostile inputs never reach a handler', () => {
       { paymentId: 'p1', kind: 'sale', amount: '1250', currency: 'EUR' },
     ],
     ['hardware.startPayment', 'zero amount', { paymentId: 'p1', kind: 'sale', amount: 0, currency: 'EUR' }],
-    ['hardware.printReceipt', 'NUL in job id', { jobId: 'a\u0000b', blocks: [{ kind: 'cut' }], copies: 1 }],
+    ['hardware.printReceipt', 'NUL in job id', { jobId: 'a\u0000b', receipt: { kind: 'sale' }, copy: false }],
     ['hardware.showOnDisplay', 'control characters', { lines: ['\u001b[2J'] }],
     ['staff.signIn', 'letters as PIN', { staffId: 's1', role: 'cashier', pin: 'abcd', pinHash: {} }],
     ['sync.setRefreshToken', 'oversize token', { refreshToken: 'a'.repeat(4097) }],
@@ -279,7 +279,7 @@ describe('web host: hostile inputs never reach a handler', () => {
   });
 
   it('answers hardware commands with unavailable until the worker exists', async () => {
-    const result = await call(socket, 'hardware.openDrawer', { drawer: 1 });
+    const result = await call(socket, 'hardware.openDrawer', {});
     expect(result).toEqual({
       ok: false,
       error: { code: 'unavailable', message: 'The hardware service is not running on this till.' },

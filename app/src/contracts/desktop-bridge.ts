@@ -14,6 +14,7 @@
  * Pure: zod only, no electron, node:* or DOM.
  */
 import { z } from 'zod';
+import { ReceiptModelSchema } from './receipt-model.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -103,18 +104,22 @@ export const SettingsSchema = z
     /** BCP 47 tag, e.g. `en-GB`. */
     locale: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'a BCP 47 language tag'),
     /**
-     * Origin of the sync server. https only: the refresh token travels to it. Also feeds the CSP's
-     * connect-src, so it must be a bare origin that cannot smuggle CSP syntax (no spaces, `;`, `'`).
+     * Origin of the sync server. https, because the refresh token travels to it; plain http only to
+     * this machine's loopback (a server on the till itself, e.g. the demo), where nothing crosses a
+     * network. Also feeds the CSP's connect-src, so it must be a bare origin that cannot smuggle CSP
+     * syntax (no spaces, `;`, `'`).
      */
     syncServerOrigin: z
       .string()
       .max(256)
       // An origin only (lower-case host, optional port): no path, query, userinfo or other scheme.
       .regex(
-        /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?$/,
-        'an https origin, e.g. https://sync.example.com',
+        /^(?:https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|http:\/\/(?:127\.0\.0\.1|localhost))(?::[0-9]{1,5})?$/,
+        'an https origin, e.g. https://sync.example.com (http only for 127.0.0.1 or localhost)',
       )
       .nullable(),
+    /** The device id the sync server assigned at enrolment; events carry it. Null until enrolled. */
+    syncDeviceId: IdSchema.nullable(),
     receiptCopies: z.number().int().min(0).max(3),
     customerDisplayEnabled: z.boolean(),
     /** Sign the cashier out after this much inactivity. */
@@ -206,36 +211,27 @@ export const JournalStatusSchema = z
   })
   .strict();
 
-/** A device-neutral receipt: the hardware worker encodes it for the printer it drives. */
-export const ReceiptBlockSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('text'),
-      text: text(96),
-      align: z.enum(['left', 'center', 'right']),
-      emphasis: z.enum(['normal', 'bold', 'double']),
-    })
-    .strict(),
-  z.object({ kind: z.literal('feed'), lines: z.number().int().min(1).max(10) }).strict(),
-  z
-    .object({
-      kind: z.literal('barcode'),
-      symbology: z.enum(['code128', 'ean13', 'qr']),
-      data: z
-        .string()
-        .min(1)
-        .max(512)
-        .regex(/^[\x20-\x7e]+$/, 'printable ASCII'),
-    })
-    .strict(),
-  z.object({ kind: z.literal('cut') }).strict(),
-]);
-
+/**
+ * A receipt to print: the device-neutral ReceiptModel the domain builds (receipt.ts); the hardware
+ * worker lays it out for the printer it drives. The job id makes the request idempotent: the same
+ * id twice is one printed receipt, so a retry after a lost answer never prints a second one.
+ */
 export const PrintReceiptSchema = z
   .object({
     jobId: IdSchema,
-    blocks: z.array(ReceiptBlockSchema).min(1).max(500),
-    copies: z.number().int().min(1).max(3),
+    receipt: ReceiptModelSchema,
+    /** A reprint: the printer marks it COPY. */
+    copy: z.boolean(),
+  })
+  .strict();
+
+/** How a print job stands, as the print queue reports it. */
+export const PrintJobStatusSchema = z
+  .object({
+    jobId: IdSchema,
+    state: z.enum(['queued', 'printing', 'printed', 'waiting', 'failed']),
+    /** Why the job waits or failed, for the cashier ("The printer is out of paper."). */
+    detail: text(200),
   })
   .strict();
 
@@ -246,6 +242,7 @@ export const DeviceKindSchema = z.enum([
   'scale',
   'payment_terminal',
   'customer_display',
+  'card_reader',
 ]);
 
 export const DeviceStatusSchema = z
@@ -353,13 +350,16 @@ export const commands = {
   },
   'journal.status': { input: NoInput, output: JournalStatusSchema },
 
-  'hardware.printReceipt': { input: PrintReceiptSchema, output: z.object({ jobId: IdSchema }).strict() },
+  /** Answers once the job is durable in the print queue, not once it is on paper. */
+  'hardware.printReceipt': { input: PrintReceiptSchema, output: PrintJobStatusSchema },
+  /** The store's drawer, or a named one where a till has two. */
   'hardware.openDrawer': {
-    input: z.object({ drawer: z.union([z.literal(1), z.literal(2)]) }).strict(),
+    input: z.object({ drawerId: IdSchema.exactOptional() }).strict(),
     output: ok,
   },
+  /** The pole display: two lines of up to 20 characters on common models (longer lines are cut). */
   'hardware.showOnDisplay': {
-    input: z.object({ lines: z.array(text(40)).min(1).max(4) }).strict(),
+    input: z.object({ lines: z.array(text(40)).min(1).max(2) }).strict(),
     output: ok,
   },
   'hardware.readScale': { input: NoInput, output: ScaleReadingSchema },
@@ -395,6 +395,10 @@ export const events = {
     })
     .strict(),
   'hardware.paymentUpdated': PaymentStatusSchema,
+  'hardware.printJob': PrintJobStatusSchema,
+  'hardware.drawer': z
+    .object({ drawerId: IdSchema, open: z.boolean(), leftOpenMs: z.number().int().min(0) })
+    .strict(),
 } as const satisfies Record<`${string}.${string}`, z.ZodType>;
 
 // ---------------------------------------------------------------------------------------------
@@ -417,6 +421,7 @@ export type StaffSession = z.output<typeof StaffSessionSchema>;
 export type DeviceStatus = z.output<typeof DeviceStatusSchema>;
 export type PaymentStatus = z.output<typeof PaymentStatusSchema>;
 export type PrintReceiptJob = z.output<typeof PrintReceiptSchema>;
+export type PrintJobStatus = z.output<typeof PrintJobStatusSchema>;
 export type ScaleReading = z.output<typeof ScaleReadingSchema>;
 export type JournalStatus = z.output<typeof JournalStatusSchema>;
 

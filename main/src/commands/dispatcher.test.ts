@@ -64,8 +64,8 @@ describe('dispatcher', () => {
     const { handlers, spies } = table({ 'app.getInfo': () => Promise.resolve(INFO) });
     const dispatcher = createDispatcher({ handlers, isTrustedSender: () => true, logger: recordingLogger() });
     expect(await dispatcher.dispatch('app.getInfo', undefined, null)).toEqual({ ok: true, value: INFO });
-    await dispatcher.dispatch('hardware.openDrawer', { drawer: 2 }, null);
-    expect(spies.get('hardware.openDrawer')).toHaveBeenCalledWith({ drawer: 2 });
+    await dispatcher.dispatch('hardware.openDrawer', { drawerId: 'drawer-2' }, null);
+    expect(spies.get('hardware.openDrawer')).toHaveBeenCalledWith({ drawerId: 'drawer-2' });
   });
 
   it('maps a CommandError onto its code and message', async () => {
@@ -150,9 +150,9 @@ describe('CommandHandlers type', () => {
     const noop: CommandHandler<'app.getInfo'> = () => Promise.resolve(INFO);
     // @ts-expect-error every contract command needs a handler; this table has one
     const missing: CommandHandlers = { 'app.getInfo': noop };
-    // @ts-expect-error the drawer is 1 | 2, not a string
-    const wrongInput: CommandHandler<'hardware.openDrawer'> = (input: { drawer: string }) =>
-      Promise.resolve({ done: input.drawer === '1' });
+    // @ts-expect-error the drawer id is a string, not a number
+    const wrongInput: CommandHandler<'hardware.openDrawer'> = (input: { drawerId: number }) =>
+      Promise.resolve({ done: input.drawerId === 1 });
     // @ts-expect-error the output must match the contract
     const wrongOutput: CommandHandler<'hardware.openDrawer'> = () => Promise.resolve({ done: 'yes' });
     expect([missing, wrongInput, wrongOutput]).toHaveLength(3);

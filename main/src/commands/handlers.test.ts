@@ -104,8 +104,15 @@ describe('commands without their service', () => {
       'hardware.printReceipt',
       {
         jobId: 'job-1',
-        blocks: [{ kind: 'text', text: 'Thank you', align: 'center', emphasis: 'bold' }],
-        copies: 1,
+        receipt: {
+          kind: 'sale',
+          receiptNumber: 'S-1-000001',
+          currency: 'EUR',
+          locale: 'en-IE',
+          copy: false,
+          blocks: [{ kind: 'footer', lines: ['Thank you'] }],
+        },
+        copy: false,
       },
     ],
     ['hardware.readScale', undefined],

@@ -81,8 +81,8 @@ export function createCommandHandlers(services: CommandServices): CommandHandler
     },
 
     'hardware.printReceipt': (job) => hardware.printReceipt(job),
-    'hardware.openDrawer': async ({ drawer }) => {
-      await hardware.openDrawer(drawer);
+    'hardware.openDrawer': async ({ drawerId }) => {
+      await hardware.openDrawer(drawerId);
       return DONE;
     },
     'hardware.showOnDisplay': async ({ lines }) => {

@@ -1,4 +1,10 @@
-import type { DeviceStatus, PaymentStatus, PrintReceiptJob, ScaleReading } from '../contract.ts';
+import type {
+  DeviceStatus,
+  PaymentStatus,
+  PrintJobStatus,
+  PrintReceiptJob,
+  ScaleReading,
+} from '../contract.ts';
 import { CommandError } from './command-error.ts';
 
 /**
@@ -7,8 +13,9 @@ import { CommandError } from './command-error.ts';
  * Methods throw CommandError (unavailable, device_busy, not_found) for refusals.
  */
 export interface HardwareHost {
-  printReceipt(job: PrintReceiptJob): Promise<{ jobId: string }>;
-  openDrawer(drawer: 1 | 2): Promise<void>;
+  printReceipt(job: PrintReceiptJob): Promise<PrintJobStatus>;
+  /** The default drawer when no id is given. */
+  openDrawer(drawerId: string | undefined): Promise<void>;
   showOnDisplay(lines: readonly string[]): Promise<void>;
   readScale(): Promise<ScaleReading>;
   startPayment(request: StartPayment): Promise<PaymentStatus>;

@@ -8,6 +8,7 @@ export const DEFAULT_SETTINGS: Settings = {
   storeId: null,
   locale: 'en-GB',
   syncServerOrigin: null,
+  syncDeviceId: null,
   receiptCopies: 1,
   customerDisplayEnabled: true,
   idleLockSeconds: 300,

@@ -29,7 +29,7 @@ function spyHandlers(): { handlers: CommandHandlers; getInfo: ReturnType<typeof 
 describe('isTrustedIpcSender', () => {
   it.each([
     ['main frame of app://pos', { url: 'app://pos/index.html', parent: null }, true],
-    ['customer display hash route', { url: 'app://pos/index.html#/customer-display', parent: null }, true],
+    ['customer display page', { url: 'app://pos/customer-display.html', parent: null }, true],
     ['sub-frame of app://pos', { url: 'app://pos/index.html', parent: {} }, false],
     ['foreign page', { url: 'https://evil.example/', parent: null }, false],
     ['look-alike host', { url: 'app://pos.evil.example/', parent: null }, false],

@@ -117,7 +117,7 @@ describe('secureWebPreferences', () => {
       });
     }
     expect(fake.windows[0]?.url).toBe('app://pos/index.html');
-    expect(fake.windows[1]?.url).toBe('app://pos/index.html#/customer-display');
+    expect(fake.windows[1]?.url).toBe('app://pos/customer-display.html');
     expect(fake.windows[1]?.options).toMatchObject({
       x: 1920,
       y: 0,

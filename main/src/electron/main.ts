@@ -34,7 +34,7 @@ import { createSafeStorageCodec } from './safe-storage-codec.ts';
 export { APP_HOST, APP_ORIGIN, APP_SCHEME, isAppUrl };
 
 export const MAIN_PAGE_URL = `${APP_ORIGIN}/index.html`;
-export const CUSTOMER_DISPLAY_URL = `${APP_ORIGIN}/index.html#/customer-display`;
+export const CUSTOMER_DISPLAY_URL = `${APP_ORIGIN}/customer-display.html`;
 
 /**
  * The one set of web preferences every window uses (tests included: no test-only relaxations).
