@@ -281,11 +281,25 @@ export const PaymentStartSchema = z
 export const PaymentStatusSchema = z
   .object({
     paymentId: IdSchema,
-    state: z.enum(['pending', 'approved', 'declined', 'cancelled', 'failed']),
+    /**
+     * `unresolved`: the terminal's answer was lost (timeout, dropped connection, crash) and the
+     * worker is still asking the terminal how the transaction ended. The sale is not paid until this
+     * becomes `approved`; it must not be retried as a new payment meanwhile.
+     */
+    state: z.enum(['pending', 'approved', 'declined', 'cancelled', 'failed', 'unresolved']),
     amount: MinorSchema,
     currency: CurrencySchema,
     /** Authorization code from the acquirer, printed on the receipt. */
     authCode: text(32).nullable(),
+    /** Brand as the terminal names it (e.g. "mc", "visa"), for the receipt. */
+    cardBrand: text(32).nullable(),
+    /** The last four digits the terminal shows; never more of the card number. */
+    cardLast4: z
+      .string()
+      .regex(/^[0-9]{4}$/)
+      .nullable(),
+    /** The terminal's transaction reference, for refunds and the receipt. */
+    reference: text(128).nullable(),
     /** The terminal's reason for a decline or failure, for the cashier. */
     message: text(200),
   })
