@@ -14,6 +14,7 @@
  * Pure: zod only, no electron, node:* or DOM.
  */
 import { z } from 'zod';
+import type { DeepReadonly } from '../schema/type-checks.ts';
 import { ReceiptModelSchema } from './receipt-model.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -421,7 +422,8 @@ export const events = {
 
 export type PosCommand = keyof typeof commands;
 export type PosEvent = keyof typeof events;
-export type CommandInput<C extends PosCommand> = z.input<(typeof commands)[C]['input']>;
+/** Read-only, so a caller may pass the domain's readonly values (a ReceiptModel) as they are. */
+export type CommandInput<C extends PosCommand> = DeepReadonly<z.input<(typeof commands)[C]['input']>>;
 /** The input after parsing (what a handler receives). */
 export type ParsedInput<C extends PosCommand> = z.output<(typeof commands)[C]['input']>;
 export type CommandOutput<C extends PosCommand> = z.output<(typeof commands)[C]['output']>;

@@ -1,8 +1,8 @@
+import type { ReceiptModel } from '@pos/app';
 import type {
   DeviceStatus,
   PaymentStatus,
   PrintJobStatus,
-  PrintReceiptJob,
   ScaleReading,
 } from '../contract.ts';
 import { CommandError } from './command-error.ts';
@@ -13,7 +13,7 @@ import { CommandError } from './command-error.ts';
  * Methods throw CommandError (unavailable, device_busy, not_found) for refusals.
  */
 export interface HardwareHost {
-  printReceipt(job: PrintReceiptJob): Promise<PrintJobStatus>;
+  printReceipt(job: PrintRequest): Promise<PrintJobStatus>;
   /** The default drawer when no id is given. */
   openDrawer(drawerId: string | undefined): Promise<void>;
   showOnDisplay(lines: readonly string[]): Promise<void>;
@@ -22,6 +22,12 @@ export interface HardwareHost {
   cancelPayment(paymentId: string): Promise<PaymentStatus>;
   paymentStatus(paymentId: string): Promise<PaymentStatus>;
   listDevices(): Promise<readonly DeviceStatus[]>;
+}
+
+export interface PrintRequest {
+  readonly jobId: string;
+  readonly receipt: ReceiptModel;
+  readonly copy: boolean;
 }
 
 export interface StartPayment {
