@@ -60,6 +60,7 @@ export * from './simulators/escpos-printer-tcp-server.ts';
 export * from './simulators/pole-display-simulator.ts';
 export * from './simulators/scale-simulator.ts';
 export * from './simulators/scanner-simulator.ts';
+export * from './cli/simulated-devices.ts';
 
 export * from './worker/bridge.ts';
 export * from './worker/host.ts';

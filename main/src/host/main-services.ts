@@ -25,12 +25,16 @@ export interface MainServicesOptions {
   readonly clock?: () => Date;
   readonly secretCodec?: SecretCodec;
   readonly hardware?: HardwareHost;
+  /** The event hub, when the caller made it first (the hardware supervisor publishes into it). */
+  readonly events?: EventHub;
 }
 
 export interface MainServices {
   readonly handlers: CommandHandlers;
   readonly events: EventHub;
   readonly settings: SettingsStore;
+  /** Encrypted at rest where the host has a codec (Electron's safeStorage). */
+  readonly secrets: FileSecretStore;
   close(): Promise<void>;
 }
 
@@ -39,7 +43,7 @@ export async function openMainServices(options: MainServicesOptions): Promise<Ma
   const clock = options.clock ?? (() => new Date());
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const settings = await SettingsStore.open(join(dataDir, 'settings.json'), logger);
-  const events = new EventHub(logger);
+  const events = options.events ?? new EventHub(logger);
   const deviceId = await loadOrCreateDeviceId(dataDir);
 
   let journal: JournalPort | null = null;
@@ -55,16 +59,17 @@ export async function openMainServices(options: MainServicesOptions): Promise<Ma
     logger.error('journal could not be opened', { error: describeError(error) });
   }
 
+  const secrets = new FileSecretStore(join(dataDir, 'secrets.json'), options.secretCodec);
   const handlers = createCommandHandlers({
     appInfo: options.appInfo,
     settings,
     staff: new StaffAuth({ clock }),
     journal: () => journal,
     hardware: options.hardware ?? createUnavailableHardwareHost(),
-    secrets: new FileSecretStore(join(dataDir, 'secrets.json'), options.secretCodec),
+    secrets,
     events,
   });
-  return { handlers, events, settings, close: () => closeJournal() };
+  return { handlers, events, settings, secrets, close: () => closeJournal() };
 }
 
 /**
