@@ -3,6 +3,7 @@
  * schema, loads the epoch and the token key, starts the fan-out listener and returns the Fastify
  * instance (not listening yet: `await app.listen({ port: 0, host: '127.0.0.1' })` in tests).
  */
+import cors from '@fastify/cors';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import { loadTokenSecret } from './auth/access-token.ts';
@@ -68,6 +69,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+  });
+  // Tills call from another origin: app://pos in Electron, the web host's loopback origin in a
+  // browser. Credentials are bearer tokens, never cookies, so any origin may ask; what a caller may
+  // do is decided by its token alone.
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'x-pos-protocol',
+      'x-pos-client-version',
+      'last-event-id',
+    ],
+    exposedHeaders: ['retry-after'],
+    maxAge: 600,
   });
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => {
     done(null, body);
