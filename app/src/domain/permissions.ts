@@ -123,3 +123,27 @@ export function requirePermission(
     });
   }
 }
+
+/** A manager's approval as presented at the till: the record plus the approver's role. */
+export interface GrantedApproval {
+  readonly record: ApprovalRecord;
+  readonly approverRole: Role;
+}
+
+/**
+ * Checks `permission` for the actor, taking the matching approval from `approvals` when the role
+ * alone does not allow it, and appends the approval used to `used` (the record keeps every approval
+ * it relied on). Throws as `requirePermission` does.
+ */
+export function approveAction(
+  actor: Actor,
+  permission: Permission,
+  approvals: readonly GrantedApproval[] | undefined,
+  used: ApprovalRecord[],
+  policies: Readonly<Record<Role, RolePolicy>> = DEFAULT_ROLE_POLICIES,
+): void {
+  if (roleAllows(actor.role, permission, policies)) return;
+  const approval = approvals?.find((a) => a.record.permission === permission);
+  requirePermission(actor, permission, approval, policies);
+  if (approval !== undefined) used.push(approval.record);
+}

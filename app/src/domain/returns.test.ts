@@ -2,14 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './errors.ts';
 import { allocate, cashRoundingFor, extendPrice, roundCash } from './money.ts';
-import type { Actor, ApprovalRecord, Permission, Role } from './permissions.ts';
+import type { Actor, ApprovalRecord, GrantedApproval, Permission, Role } from './permissions.ts';
 import type { AppliedDiscount, ReturnRecord, SaleRecord, TenderType } from './records.ts';
 import {
   buildReturnLedger,
   netExchange,
   planReturn,
   returnableQuantity,
-  type GrantedApproval,
   type NoReceiptRequestLine,
   type ReceiptReturnInput,
   type ReturnPolicy,
@@ -247,6 +246,25 @@ describe('cash rounding (CHF, 0.05)', () => {
     expect([first.total, first.cashRounding, refundsOf(first)]).toEqual([1003, 2, [['cash', null, 1005]]]);
     const second = receiptReturn(cashSaleChf, [ret('gloves', 2000)], [first]);
     expect([second.total, second.cashRounding, refundsOf(second)]).toEqual([998, -3, [['cash', null, 995]]]);
+  });
+
+  // Found by the partial-returns property: a return whose cash rounds to 0.00 writes no cash line,
+  // and the ledger used to forget the 0.01 it still owed, so the last return paid 0.00, not 0.05.
+  it('counts a return whose cash rounded to nothing: 0.03 taken as 0.05, returned 0.01 then 0.02', () => {
+    const tiny = buildSale({
+      saleId: 'sale-tiny',
+      receiptNumber: 'S3-T1-000008',
+      currency: 'CHF',
+      pricesIncludeTax: true,
+      completedAt: '2024-03-03T12:00:00.000Z',
+      lines: [{ lineId: 'sweet', name: 'Sweet', quantity: 3000, unitPrice: 1, taxes: [] }],
+      tenders: [{ type: 'cash', amount: 5, received: 5 }],
+    });
+    expect([tiny.total, tiny.cashRounding]).toEqual([3, 2]);
+    const first = receiptReturn(tiny, [ret('sweet', 1000)]);
+    expect([first.total, first.cashRounding, refundsOf(first)]).toEqual([1, -1, []]);
+    const second = receiptReturn(tiny, [ret('sweet', 2000)], [first]);
+    expect([second.total, second.cashRounding, refundsOf(second)]).toEqual([2, 3, [['cash', null, 5]]]);
   });
 });
 

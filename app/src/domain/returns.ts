@@ -32,9 +32,10 @@ import {
 } from './money.ts';
 import {
   DEFAULT_ROLE_POLICIES,
-  requirePermission,
+  approveAction,
   roleAllows,
   type Actor,
+  type GrantedApproval,
   type ApprovalRecord,
   type Permission,
   type Role,
@@ -51,9 +52,6 @@ import type {
   TenderRecord,
   TenderType,
 } from './records.ts';
-
-/** A manager's approval as presented at the till: the record plus the approver's role. */
-export type GrantedApproval = NonNullable<Parameters<typeof requirePermission>[2]>;
 
 /** Store credit and gift cards first, then cards, cash last (see the module comment). */
 export const DEFAULT_REFUND_ORDER: readonly TenderType[] = ['store_credit', 'gift_card', 'card', 'cash'];
@@ -211,7 +209,6 @@ function buildWorkingLedger(sale: SaleRecord, priorReturns: readonly ReturnRecor
         }
       }
     }
-    let paidCash = false;
     for (const refund of previous.refunds) {
       const destination = tenders.get(tenderKey(refund));
       if (destination === undefined) {
@@ -221,11 +218,12 @@ function buildWorkingLedger(sale: SaleRecord, priorReturns: readonly ReturnRecor
       destination.refunded += refund.amount;
       if (refund.type === 'cash') {
         cashRefundedUnrounded += refund.amount;
-        paidCash = true;
       }
     }
     // Cash rounding belongs to the cash refund; take it out to know the cash owed before rounding.
-    if (paidCash) cashRefundedUnrounded -= previous.cashRounding;
+    // Also when the rounded cash came to nothing (no cash refund line): 0.01 owed rounds to 0.00,
+    // and the next return must still count that 0.01 as owed, or the last return pays out short.
+    cashRefundedUnrounded -= previous.cashRounding;
   }
   return { lines, tenders, unmatchedRefunds, cashRefundedUnrounded, returnIds };
 }
@@ -376,10 +374,7 @@ function approve(
   used: ApprovalRecord[],
   policies: Readonly<Record<Role, RolePolicy>>,
 ): void {
-  if (roleAllows(input.actor.role, permission, policies)) return;
-  const approval = input.approvals?.find((a) => a.record.permission === permission);
-  requirePermission(input.actor, permission, approval, policies);
-  if (approval !== undefined) used.push(approval.record);
+  approveAction(input.actor, permission, input.approvals, used, policies);
 }
 
 function parseInstant(iso: string, what: string): number {

@@ -13,9 +13,9 @@ import { DomainError } from './errors.ts';
 import { formatMoney, mulDiv, QUANTITY_SCALE, type Minor } from './money.ts';
 import {
   DEFAULT_ROLE_POLICIES,
-  requirePermission,
-  roleAllows,
+  approveAction,
   type Actor,
+  type GrantedApproval,
   type ApprovalRecord,
   type Permission,
   type Role,
@@ -581,7 +581,7 @@ export interface CloseShiftInput {
   readonly count: ShiftCount;
   readonly policy: ClosePolicy;
   readonly actor: Actor;
-  readonly approvals?: readonly NonNullable<Parameters<typeof requirePermission>[2]>[];
+  readonly approvals?: readonly GrantedApproval[];
   readonly rolePolicies?: Readonly<Record<Role, RolePolicy>>;
   /** The Z number for this close: the device's previous Z number + 1. */
   readonly zNumber: number;
@@ -622,10 +622,7 @@ export function closeShift(input: CloseShiftInput): ShiftClosedRecord {
   const policies = input.rolePolicies ?? DEFAULT_ROLE_POLICIES;
   const used: ApprovalRecord[] = [];
   const approve = (permission: Permission): void => {
-    if (roleAllows(input.actor.role, permission, policies)) return;
-    const approval = input.approvals?.find((a) => a.record.permission === permission);
-    requirePermission(input.actor, permission, approval, policies);
-    if (approval !== undefined) used.push(approval.record);
+    approveAction(input.actor, permission, input.approvals, used, policies);
   };
   approve('shift.close');
 
