@@ -6,3 +6,4 @@ export * from './schema/index.ts';
 export type { ManualDiscount, PriceBook, Promotion, PromotionTarget } from './domain/index.ts';
 export { TENDER_TYPES } from './domain/index.ts';
 export * from './input/keyboard-wedge.ts';
+export * from './input/card-track.ts';

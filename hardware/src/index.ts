@@ -5,6 +5,7 @@ import { cd5220LineDisplayDriver, epsonLineDisplayDriver } from './devices/displ
 import { toledo8217ScaleDriver } from './devices/scale/drivers.ts';
 import { hidPosScannerDriver, serialScannerDriver } from './devices/scanner/drivers.ts';
 import { hidKeyboardCardReaderDriver, textCardReaderDriver } from './devices/card-reader/drivers.ts';
+import { nexoPaymentTerminalDriver } from './devices/payment/drivers.ts';
 
 export * from './device/backoff.ts';
 export * from './device/bytes.ts';
@@ -53,6 +54,13 @@ export * from './devices/card-reader/card-reader.ts';
 export * from './devices/card-reader/drivers.ts';
 export * from './devices/card-reader/track-parser.ts';
 
+export * from './devices/payment/drivers.ts';
+export * from './devices/payment/nexo-client.ts';
+export * from './devices/payment/nexo-crypto.ts';
+export * from './devices/payment/nexo-messages.ts';
+export * from './devices/payment/payment-intents.ts';
+export * from './devices/payment/payment-terminal.ts';
+
 export * from './simulators/escpos-printer-interpreter.ts';
 export * from './simulators/escpos-printer-preview.ts';
 export * from './simulators/escpos-printer-simulator.ts';
@@ -60,6 +68,10 @@ export * from './simulators/escpos-printer-tcp-server.ts';
 export * from './simulators/pole-display-simulator.ts';
 export * from './simulators/scale-simulator.ts';
 export * from './simulators/scanner-simulator.ts';
+export * from './simulators/nexo-terminal-simulator.ts';
+export * from './simulators/terminal-certificate.ts';
+export * from './cli/simulated-devices.ts';
+
 export * from './cli/simulated-devices.ts';
 
 export * from './worker/bridge.ts';
@@ -77,5 +89,6 @@ export function createDefaultRegistry(): DriverRegistry {
     .register(cd5220LineDisplayDriver)
     .register(escPosPrinterDriver)
     .register(hidKeyboardCardReaderDriver)
-    .register(textCardReaderDriver);
+    .register(textCardReaderDriver)
+    .register(nexoPaymentTerminalDriver);
 }

@@ -139,7 +139,17 @@ describe('bridge: worker answers in the shapes of the IPC contract', () => {
         detail: 'Out of paper. Replace the roll.',
       },
     ],
-    ['a card reader (not in the contract)', { ...base, id: 'msr', kind: 'card_reader' }, undefined],
+    [
+      'a card reader',
+      { ...base, id: 'msr', kind: 'card_reader' },
+      {
+        deviceId: 'msr',
+        kind: 'card_reader',
+        name: 'Card reader msr',
+        state: 'ready',
+        detail: 'The scale is ready.',
+      },
+    ],
   ])('maps %s', (_name, device, expected) => {
     expect(toBridgeDeviceStatus(device)).toEqual(expected);
   });
@@ -363,7 +373,10 @@ describe('devices CLI', () => {
       runCli(['print-test', '--simulate']),
     ]);
     expect(list).toMatchObject({ code: 0 });
-    expect(list.stdout).toMatch(/^receipt-printer +printer +enabled\/online +ready /m);
+    expect(list.stdout).toMatch(/^printer +printer +enabled\/online +ready /m);
+    expect(list.stdout).toMatch(/^terminal +payment_terminal +enabled\/online +ready /m);
+    expect(list.stdout).toMatch(/^scanner +scanner +enabled\/online +ready /m);
+    expect(list.stdout).toMatch(/^display +line_display +enabled\/online +ready /m);
     expect(list.stdout).toMatch(/^scale +scale +enabled\/online +ready /m);
     expect(print).toMatchObject({ code: 0 });
     // The sample sale: 2 × 4.50 + 1.80 = 10.80, on 48 columns.

@@ -5,15 +5,20 @@
  *   print-test    prints a test receipt and waits until the printer confirms it
  *   open-drawer   kicks the cash drawer open
  *   read-scale    reads a stable weight
+ *   pay <amount>  takes a card payment of <amount> (e.g. 12.34) on the terminal and waits for the
+ *                 outcome; `--currency XXX` (default EUR), `--refund` for a refund
  *
  * It runs the real hardware worker (host.ts forks it), so what works here works in the till.
- * `--simulate` starts a printer simulator on loopback TCP and a scale simulator on a socat pty pair and
- * points the configuration at them (or uses a built-in one without --config). Exit code 0 on success,
- * 1 when the device refused or failed, 2 for a usage or configuration error.
+ * `--simulate` starts every simulator (simulated-devices.ts: printer and drawer on loopback TCP,
+ * scale, display and scanner on socat pty pairs, the payment terminal on loopback HTTPS) and points
+ * the configuration at them (or uses theirs without --config). Exit code 0 on success, 1 when the
+ * device refused or failed (or a payment was not approved), 2 for a usage or configuration error.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseMoney } from '@pos/app';
 import type { DeviceDescriptor } from '../device/types.ts';
 import { HardwareWorkerError, startHardwareWorker, type HardwareWorkerClient } from '../worker/host.ts';
 import type { DeviceInfo } from '../worker/protocol.ts';
@@ -21,16 +26,19 @@ import { ConfigError, loadDeviceConfig } from './config.ts';
 import { sampleReceipt } from './sample-receipt.ts';
 import { simulatedConfig, startSimulatedDevices, type SimulatedDevices } from './simulated-devices.ts';
 
-const COMMANDS = ['list', 'print-test', 'open-drawer', 'read-scale'] as const;
+const COMMANDS = ['list', 'print-test', 'open-drawer', 'read-scale', 'pay'] as const;
 type Command = (typeof COMMANDS)[number];
 
-const USAGE = `Usage: npm run devices -- <${COMMANDS.join('|')}> [--config devices.json] [--simulate] [--data-dir dir]`;
+const USAGE = `Usage: npm run devices -- <${COMMANDS.join('|')}> [--config devices.json] [--simulate] [--data-dir dir]
+       npm run devices -- pay <amount> [--currency EUR] [--refund] [--simulate]`;
 
 export interface CliArgs {
   readonly command: Command;
   readonly config?: string;
   readonly simulate: boolean;
   readonly dataDir?: string;
+  /** `pay`: minor units, and the currency they are in. */
+  readonly payment?: { readonly amount: number; readonly currency: string; readonly refund: boolean };
 }
 
 class UsageError extends Error {}
@@ -40,6 +48,9 @@ export function parseArgs(args: readonly string[]): CliArgs {
   let config: string | undefined;
   let dataDir: string | undefined;
   let simulate = false;
+  let amountText: string | undefined;
+  let currency = 'EUR';
+  let refund = false;
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
     const value = (): string => {
@@ -53,16 +64,32 @@ export function parseArgs(args: readonly string[]): CliArgs {
     else if (arg.startsWith('--config=')) config = arg.slice('--config='.length);
     else if (arg === '--data-dir') dataDir = value();
     else if (arg.startsWith('--data-dir=')) dataDir = arg.slice('--data-dir='.length);
+    else if (arg === '--currency') currency = value();
+    else if (arg === '--refund') refund = true;
     else if (isCommand(arg) && command === undefined) command = arg;
+    else if (command === 'pay' && amountText === undefined && !arg.startsWith('--')) amountText = arg;
     else throw new UsageError(`Unknown argument "${arg}".`);
   }
   if (command === undefined) throw new UsageError('Which command?');
   if (config === undefined && !simulate) throw new UsageError('Give --config <file>, or --simulate.');
+  let payment: CliArgs['payment'];
+  if (command === 'pay') {
+    if (amountText === undefined) throw new UsageError('pay needs an amount, e.g. pay 12.34.');
+    let amount: number;
+    try {
+      amount = parseMoney(amountText, currency);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    if (amount <= 0) throw new UsageError('The amount must be more than zero.');
+    payment = { amount, currency, refund };
+  }
   return {
     command,
     simulate,
     ...(config === undefined ? {} : { config }),
     ...(dataDir === undefined ? {} : { dataDir }),
+    ...(payment === undefined ? {} : { payment }),
   };
 }
 
@@ -95,7 +122,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (args.simulate) simulated = await startSimulatedDevices();
     const descriptors = simulated === undefined ? (configured ?? []) : simulatedConfig(configured, simulated);
     worker = await startHardwareWorker({ descriptors, dataDir: args.dataDir ?? tempDir ?? '.' });
-    return await run(args.command, worker, simulated);
+    return await run(args, worker, simulated);
   } catch (error) {
     if (error instanceof HardwareWorkerError) {
       console.error(`${error.message} (${error.code})`);
@@ -111,11 +138,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function run(
-  command: Command,
+  args: CliArgs,
   worker: HardwareWorkerClient,
   simulated: SimulatedDevices | undefined,
 ): Promise<number> {
-  switch (command) {
+  switch (args.command) {
     case 'list': {
       const devices = await worker.listDevices();
       if (devices.length === 0) console.log('No devices are configured.');
@@ -154,6 +181,26 @@ async function run(
       const reading = await worker.readWeight();
       console.log(`${(reading.weight / 1000).toFixed(3)} kg (stable) on ${reading.scaleId}`);
       return 0;
+    }
+    case 'pay': {
+      const payment = args.payment;
+      if (payment === undefined) return 2;
+      const status = await worker.startPayment({
+        paymentId: `cli-${randomUUID()}`,
+        kind: payment.refund ? 'refund' : 'sale',
+        amount: payment.amount,
+        currency: payment.currency,
+        wait: true,
+      });
+      const card = status.cardBrand === null ? '' : ` ${status.cardBrand} ****${status.cardLast4 ?? '????'}`;
+      const auth = status.authCode === null ? '' : ` auth ${status.authCode}`;
+      console.log(`${status.state.toUpperCase()}${card}${auth} — ${status.message}`);
+      if (status.reference !== null) console.log(`Terminal reference: ${status.reference}`);
+      if (simulated !== undefined) {
+        const charged = simulated.terminal.simulator.chargedCount(status.paymentId);
+        console.log(`The simulated terminal holds ${charged} approval(s) for ${status.paymentId}.`);
+      }
+      return status.state === 'approved' ? 0 : 1;
     }
   }
 }

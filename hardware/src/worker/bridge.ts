@@ -3,7 +3,13 @@
  * `HardwareHost` over the worker is a thin pass-through: device list entries, scale readings, and
  * error codes. Kept here, next to the protocol, so the two cannot drift apart unnoticed.
  */
-import type { DeviceStatus, PosErrorCode, ScaleReading } from '@pos/app/contracts/desktop-bridge';
+import type {
+  DeviceStatus,
+  PaymentStatus,
+  PosErrorCode,
+  ScaleReading,
+} from '@pos/app/contracts/desktop-bridge';
+import type { PaymentStatusInfo } from '../devices/payment/payment-intents.ts';
 import type { DeviceKind } from '../device/types.ts';
 import type { DeviceInfo, WeightReading, WorkerError } from './protocol.ts';
 
@@ -14,8 +20,7 @@ const BRIDGE_KINDS: Readonly<Record<DeviceKind, DeviceStatus['kind'] | undefined
   scale: 'scale',
   payment_terminal: 'payment_terminal',
   line_display: 'customer_display',
-  // The contract has no card reader kind yet; such devices are left out of the list.
-  card_reader: undefined,
+  card_reader: 'card_reader',
 };
 
 const NAMES: Readonly<Record<DeviceKind, string>> = {
@@ -53,8 +58,31 @@ export function toBridgeScaleReading(reading: WeightReading): ScaleReading {
   return { weight: reading.weight, unit: reading.unit, isStable: true };
 }
 
+/**
+ * A payment as the contract's PaymentStatus. The device already cleans the terminal's texts (no
+ * control characters, contract lengths); this clips once more so a contract change cannot make a
+ * worker answer unparseable.
+ */
+export function toBridgePaymentStatus(payment: PaymentStatusInfo): PaymentStatus {
+  const optional = (value: string | null, max: number): string | null =>
+    value === null ? null : clip(value, max);
+  return {
+    paymentId: payment.paymentId,
+    state: payment.state,
+    amount: payment.amount,
+    currency: payment.currency,
+    authCode: optional(payment.authCode, 32),
+    cardBrand: optional(payment.cardBrand, 32),
+    cardLast4: payment.cardLast4 !== null && /^[0-9]{4}$/.test(payment.cardLast4) ? payment.cardLast4 : null,
+    reference: optional(payment.reference, 128),
+    message: clip(payment.message, 200),
+  };
+}
+
 const POS_ERROR_CODES: Partial<Readonly<Record<WorkerError['code'], PosErrorCode>>> = {
   busy: 'device_busy',
+  // A payment id reused for another amount: the caller's mistake.
+  illegal: 'invalid_input',
   not_found: 'not_found',
   invalid_message: 'invalid_input',
   invalid_config: 'invalid_input',

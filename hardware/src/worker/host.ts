@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TypedEmitter, type Listener } from '../device/events.ts';
 import type { DeviceDescriptor } from '../device/types.ts';
+import type { PaymentStatusInfo } from '../devices/payment/payment-intents.ts';
 import {
   PROTOCOL_VERSION,
   parseWorkerMessage,
@@ -30,6 +31,10 @@ const DEFAULT_START_TIMEOUT_MS = 20_000;
 /** Extra time a weigh may take beyond the scale's own deadline (the round trip). */
 const WEIGH_MARGIN_MS = 2000;
 const DEFAULT_WEIGH_TIMEOUT_MS = 5000;
+/** A cancel asks the terminal to abort, then waits a few seconds for the payment to settle. */
+const CANCEL_PAYMENT_TIMEOUT_MS = 30_000;
+/** `startPayment` with `wait` lasts as long as the customer (the worker stops waiting at 300 s). */
+const WAIT_PAYMENT_TIMEOUT_MS = 310_000;
 
 export interface StartHardwareWorkerOptions {
   /** The worker script; node-entry.ts beside this file by default. */
@@ -185,6 +190,47 @@ export class HardwareWorkerClient {
       { type: 'readWeight', ...options },
       (options.timeoutMs ?? DEFAULT_WEIGH_TIMEOUT_MS) + WEIGH_MARGIN_MS,
     );
+  }
+
+  /**
+   * Starts a payment (idempotent by payment id). Resolves with `pending` once the intent is durable
+   * and the terminal is called, or, with `wait`, once the payment has settled; `paymentUpdated`
+   * events report every change. Refusals: busy (another payment is unsettled), not_found (no
+   * terminal), offline / unavailable (the terminal cannot be used), illegal (the id was used for
+   * another amount).
+   */
+  startPayment(
+    request: {
+      readonly paymentId: string;
+      readonly kind: 'sale' | 'refund';
+      readonly amount: number;
+      readonly currency: string;
+      readonly terminalId?: string;
+      readonly wait?: boolean;
+    },
+    timeoutMs?: number,
+  ): Promise<PaymentStatusInfo> {
+    return this.call(
+      { type: 'startPayment', ...request },
+      timeoutMs ?? (request.wait === true ? WAIT_PAYMENT_TIMEOUT_MS : undefined),
+    );
+  }
+
+  /** The cashier cancels: aborts, or reverses an approval that comes anyway. not_found for unknown ids. */
+  cancelPayment(paymentId: string, terminalId?: string): Promise<PaymentStatusInfo> {
+    return this.call(
+      { type: 'cancelPayment', paymentId, ...(terminalId === undefined ? {} : { terminalId }) },
+      CANCEL_PAYMENT_TIMEOUT_MS,
+    );
+  }
+
+  /** The payment as recorded (an unsettled one is checked with the terminal meanwhile). */
+  paymentStatus(paymentId: string, terminalId?: string): Promise<PaymentStatusInfo> {
+    return this.call({
+      type: 'paymentStatus',
+      paymentId,
+      ...(terminalId === undefined ? {} : { terminalId }),
+    });
   }
 
   /** Asks the worker to close its devices and exit; resolves once it has exited. */

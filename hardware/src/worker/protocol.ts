@@ -17,6 +17,7 @@ import { ReceiptModelSchema } from '@pos/app/contracts/receipt-model';
 import { z } from 'zod';
 import type { DeviceErrorCode } from '../device/errors.ts';
 import type { DeviceDescriptor, DeviceKind, DeviceState, ErrorLocus, PowerState } from '../device/types.ts';
+import type { PaymentStatusInfo } from '../devices/payment/payment-intents.ts';
 import type { PrintJobState } from '../devices/printer/print-queue.ts';
 import type { PrinterStatus } from '../devices/printer/status.ts';
 import type { ScanSource } from '../devices/scanner/scan.ts';
@@ -141,6 +142,14 @@ export const DeviceListSchema = z
 
 const target = id.exactOptional();
 
+/** As the IPC contract's IdSchema: minted by the renderer, never readable as a path. */
+const paymentId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : -')
+  .refine((value) => !value.includes('..'), 'must not contain ".."');
+
 export const WorkerCommandSchema = z.discriminatedUnion('type', [
   /** Replaces the whole configuration: devices not in it are closed, the others (re)started. */
   z.object({ type: z.literal('configure'), devices: DeviceListSchema }).strict(),
@@ -165,7 +174,11 @@ export const WorkerCommandSchema = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('openDrawer'), drawerId: target }).strict(),
   z
-    .object({ type: z.literal('showLines'), displayId: target, lines: z.array(z.string().max(80)).min(1).max(2) })
+    .object({
+      type: z.literal('showLines'),
+      displayId: target,
+      lines: z.array(z.string().max(80)).min(1).max(2),
+    })
     .strict(),
   z
     .object({
@@ -174,6 +187,26 @@ export const WorkerCommandSchema = z.discriminatedUnion('type', [
       timeoutMs: z.number().int().min(100).max(60_000).exactOptional(),
     })
     .strict(),
+  /**
+   * Starts a card payment or refund on the terminal (idempotent by payment id: a known id answers its
+   * status and charges nothing). Answers once the intent is on disk and the terminal is called
+   * (`pending`); `paymentUpdated` events tell the rest. With `wait`, answers once it has settled.
+   */
+  z
+    .object({
+      type: z.literal('startPayment'),
+      terminalId: target,
+      paymentId,
+      kind: z.enum(['sale', 'refund']),
+      amount: z.number().int().min(1).max(1_000_000_000_000),
+      currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR'),
+      wait: z.boolean().exactOptional(),
+    })
+    .strict(),
+  /** The cashier no longer wants the payment; answers its status once settled, or after a few seconds. */
+  z.object({ type: z.literal('cancelPayment'), terminalId: target, paymentId }).strict(),
+  /** The payment as recorded; an unsettled one is also checked with the terminal. */
+  z.object({ type: z.literal('paymentStatus'), terminalId: target, paymentId }).strict(),
   z.object({ type: z.literal('shutdown') }).strict(),
 ]);
 
@@ -231,6 +264,9 @@ export interface CommandValues {
   readonly openDrawer: { readonly drawerId: string };
   readonly showLines: { readonly displayId: string };
   readonly readWeight: WeightReading;
+  readonly startPayment: PaymentStatusInfo;
+  readonly cancelPayment: PaymentStatusInfo;
+  readonly paymentStatus: PaymentStatusInfo;
   readonly shutdown: { readonly stopped: true };
 }
 
@@ -257,7 +293,9 @@ export type WorkerEvent =
     }
   | { readonly type: 'printJob'; readonly job: PrintJobInfo }
   | { readonly type: 'drawer'; readonly drawerId: string; readonly open: boolean }
-  | { readonly type: 'drawerLeftOpen'; readonly drawerId: string; readonly openForMs: number };
+  | { readonly type: 'drawerLeftOpen'; readonly drawerId: string; readonly openForMs: number }
+  /** After every recorded change of a payment (already durable when sent). */
+  | { readonly type: 'paymentUpdated'; readonly terminalId: string; readonly payment: PaymentStatusInfo };
 
 export type WorkerEventType = WorkerEvent['type'];
 
@@ -350,6 +388,7 @@ const eventEnvelope = z
         'printJob',
         'drawer',
         'drawerLeftOpen',
+        'paymentUpdated',
       ]),
     }),
   })

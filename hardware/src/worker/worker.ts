@@ -12,6 +12,10 @@
  * Cash drawers are not devices of their own on the wire: they hang off a printer's kick connector.
  * A `cash_drawer` descriptor names its printer in `settings.printer` (default: the first printer);
  * its transport is not used.
+ *
+ * Payment terminals get a durable intent journal each (`payment-intents-<id>.jsonl` in the data
+ * directory), opened before the terminal is; a terminal whose journal cannot be opened is not
+ * started at all (it could not keep its promise never to lose or double a payment).
  */
 import type { ReceiptModel } from '@pos/app';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from '../device/backoff.ts';
@@ -22,6 +26,8 @@ import { DeviceSettings } from '../device/settings.ts';
 import type { DeviceDescriptor, DeviceKind, PowerState } from '../device/types.ts';
 import { CashDrawer, DEFAULT_DRAWER_CONFIG, type DrawerPin } from '../devices/drawer/cash-drawer.ts';
 import { LineDisplay } from '../devices/display/line-display.ts';
+import { PaymentIntentStore, type PaymentStatusInfo } from '../devices/payment/payment-intents.ts';
+import { NexoPaymentTerminal } from '../devices/payment/payment-terminal.ts';
 import { PrintQueue, type PrintJob } from '../devices/printer/print-queue.ts';
 import { EscPosPrinter } from '../devices/printer/receipt-printer.ts';
 import { receiptJobRenderer } from '../devices/printer/receipt-renderer.ts';
@@ -64,6 +70,8 @@ export interface HardwareWorkerOptions {
 
 /** How long `printReceipt` with `wait` waits before answering with the job's current state. */
 const PRINT_WAIT_LIMIT_MS = 60_000;
+/** How long `startPayment` with `wait` waits before answering with the payment's current state. */
+const PAYMENT_WAIT_LIMIT_MS = 300_000;
 const LABELS: Readonly<Record<DeviceKind, string>> = {
   scanner: 'scanner',
   scale: 'scale',
@@ -80,6 +88,7 @@ interface DeviceEntry {
   driver?: string;
   error?: WorkerError;
   queue?: PrintQueue<ReceiptModel>;
+  intents?: PaymentIntentStore;
   retryTimer?: ReturnType<typeof setTimeout>;
   retryAttempt: number;
   weighing: boolean;
@@ -163,6 +172,18 @@ export class HardwareWorker {
         return this.#after(() => this.#showLines(command));
       case 'readWeight':
         return this.#after(() => this.#readWeight(command));
+      case 'startPayment':
+        return this.#after(() => this.#startPayment(command));
+      case 'cancelPayment':
+        return this.#after(() =>
+          this.#paymentOf(command.paymentId, command.terminalId).cancel(command.paymentId),
+        );
+      case 'paymentStatus':
+        return this.#after(() =>
+          Promise.resolve(
+            this.#paymentOf(command.paymentId, command.terminalId).transactionStatus(command.paymentId),
+          ),
+        );
     }
   }
 
@@ -232,6 +253,19 @@ export class HardwareWorker {
         }),
       );
     }
+    if (device instanceof NexoPaymentTerminal) {
+      try {
+        await this.#openIntents(entry, device);
+      } catch (error) {
+        entry.error = {
+          code: 'unavailable',
+          message: `The payment journal of the terminal "${descriptor.id}" could not be opened (${errorText(error)}); card payments are off. Check the till's disk.`,
+        };
+        this.#emitStatus(entry);
+        return;
+      }
+      if (isClosed(entry)) return;
+    }
     if (device instanceof EscPosPrinter) {
       try {
         await this.#openQueue(entry, device);
@@ -284,6 +318,24 @@ export class HardwareWorker {
       }),
     );
     queue.start();
+  }
+
+  async #openIntents(entry: DeviceEntry, terminal: NexoPaymentTerminal): Promise<void> {
+    const store = await PaymentIntentStore.open({
+      dataDir: this.options.dataDir,
+      fileName: `payment-intents-${entry.descriptor.id}.jsonl`,
+    });
+    if (entry.closed) {
+      await store.close();
+      return;
+    }
+    entry.intents = store;
+    terminal.attachIntentStore(store);
+    entry.offs.push(
+      terminal.on('payment', (payment) => {
+        this.#emit({ type: 'paymentUpdated', terminalId: entry.descriptor.id, payment });
+      }),
+    );
   }
 
   /** Claims and enables; on failure reports the device offline and tries again with backoff. */
@@ -378,6 +430,8 @@ export class HardwareWorker {
         for (const off of entry.offs) off();
         await entry.queue?.close().catch(() => undefined);
         await entry.device?.close().catch(() => undefined);
+        // After the device: its last exchanges may still record what they learnt.
+        await entry.intents?.close().catch(() => undefined);
       }),
     );
   }
@@ -439,6 +493,36 @@ export class HardwareWorker {
     } finally {
       entry.weighing = false;
     }
+  }
+
+  async #startPayment(command: CommandOf<'startPayment'>): Promise<PaymentStatusInfo> {
+    const entry = this.#pick('payment_terminal', command.terminalId);
+    const terminal = entry.device;
+    if (!(terminal instanceof NexoPaymentTerminal) || entry.intents === undefined)
+      throw this.#notRunning(entry);
+    // A known payment is answered whatever the terminal's state; a new one needs it running.
+    if (terminal.payment(command.paymentId) === undefined && !this.#enabled(entry))
+      throw this.#notRunning(entry);
+    const status = await terminal.start({
+      paymentId: command.paymentId,
+      kind: command.kind,
+      amount: command.amount,
+      currency: command.currency,
+    });
+    if (command.wait !== true) return status;
+    return terminal.settled(command.paymentId, PAYMENT_WAIT_LIMIT_MS);
+  }
+
+  /** The terminal that holds the payment (on the named terminal only, when one is named). */
+  #paymentOf(paymentId: string, terminalId: string | undefined): NexoPaymentTerminal {
+    for (const entry of this.#devices.values()) {
+      if (entry.descriptor.kind !== 'payment_terminal') continue;
+      if (terminalId !== undefined && entry.descriptor.id !== terminalId) continue;
+      const terminal = entry.device;
+      if (terminal instanceof NexoPaymentTerminal && terminal.payment(paymentId) !== undefined)
+        return terminal;
+    }
+    throw workerError('not_found', `No payment "${paymentId}" is known to this till's payment terminals.`);
   }
 
   #pick(kind: DeviceKind, deviceId: string | undefined): DeviceEntry {
