@@ -55,6 +55,17 @@ export default defineConfig({
           environment: 'node',
         },
       },
+      {
+        // The till end to end: the demo store (sync server, simulators, worker, web host) and Chromium.
+        test: {
+          name: 'e2e',
+          root: './tests/e2e',
+          include: ['**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
       { test: { name: 'tooling', root: '.', include: ['bench/**/*.test.ts'], environment: 'node' } },
     ],
     passWithNoTests: true,

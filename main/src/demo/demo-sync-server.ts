@@ -64,8 +64,8 @@ export async function startDemoSyncServer(options: DemoSyncServerOptions): Promi
     const collect = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-4000);
     };
-    started.stdout?.on('data', collect);
-    started.stderr?.on('data', collect);
+    started.stdout.on('data', collect);
+    started.stderr.on('data', collect);
     started.once('exit', () => {
       if (child === started) child = null;
     });

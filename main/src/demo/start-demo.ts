@@ -9,12 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  simulatedConfig,
-  startHardwareWorker,
-  startSimulatedDevices,
-  type SimulatedDevices,
-} from '@pos/hardware';
+import { startHardwareWorker, startSimulatedDevices, type SimulatedDevices } from '@pos/hardware';
 import { EventHub } from '../commands/events.ts';
 import { HardwareSupervisor } from '../hardware/hardware-supervisor.ts';
 import { openMainServices, type MainServices } from '../host/main-services.ts';
@@ -92,7 +87,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
     const devices = await startSimulatedDevices();
     cleanups.push(() => devices.close());
-    const descriptors = simulatedConfig(undefined, devices);
+    const { descriptors } = devices;
     log(`Simulated devices: ${descriptors.map((d) => `${d.id} (${d.kind})`).join(', ')}.`);
 
     const events = new EventHub(logger);

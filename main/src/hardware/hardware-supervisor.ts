@@ -12,6 +12,7 @@ import type { DeviceInfo, HardwareWorkerClient, PrintJobInfo, WorkerEvent } from
 import {
   HardwareWorkerError,
   toBridgeDeviceStatus,
+  toBridgePaymentStatus,
   toBridgeScaleReading,
   toPosErrorCode,
 } from '@pos/hardware';
@@ -192,6 +193,9 @@ export class HardwareSupervisor implements HardwareHost {
       case 'drawerLeftOpen':
         hub.publish('hardware.drawer', { drawerId: event.drawerId, open: true, leftOpenMs: event.openForMs });
         return;
+      case 'paymentUpdated':
+        hub.publish('hardware.paymentUpdated', toBridgePaymentStatus(event.payment));
+        return;
       default:
         this.#relayOther(event);
     }
@@ -255,16 +259,32 @@ export class HardwareSupervisor implements HardwareHost {
     });
   }
 
+  /** Answers `pending` once the intent is durable in the worker; `hardware.paymentUpdated` tells the rest. */
   startPayment(request: StartPayment): Promise<PaymentStatus> {
-    return Promise.reject(paymentUnavailable(request.paymentId));
+    return this.#call(async (worker) =>
+      toBridgePaymentStatus(
+        await worker.call({
+          type: 'startPayment',
+          paymentId: request.paymentId,
+          kind: request.kind,
+          amount: request.amount,
+          currency: request.currency,
+        }),
+      ),
+    );
   }
 
   cancelPayment(paymentId: string): Promise<PaymentStatus> {
-    return Promise.reject(paymentUnavailable(paymentId));
+    // The worker answers once the cancel settled (or after a few seconds); allow for that.
+    return this.#call(async (worker) =>
+      toBridgePaymentStatus(await worker.call({ type: 'cancelPayment', paymentId }, 15_000)),
+    );
   }
 
   paymentStatus(paymentId: string): Promise<PaymentStatus> {
-    return Promise.reject(paymentUnavailable(paymentId));
+    return this.#call(async (worker) =>
+      toBridgePaymentStatus(await worker.call({ type: 'paymentStatus', paymentId })),
+    );
   }
 
   listDevices(): Promise<readonly DeviceStatus[]> {
@@ -277,13 +297,6 @@ export class HardwareSupervisor implements HardwareHost {
       return statuses;
     });
   }
-}
-
-function paymentUnavailable(paymentId: string): CommandError {
-  return new CommandError(
-    'unavailable',
-    `No card terminal is configured on this till (payment ${paymentId}).`,
-  );
 }
 
 export function toPrintJobStatus(job: PrintJobInfo): PrintJobStatus {

@@ -1,0 +1,82 @@
+/**
+ * The end-to-end rig: the demo store exactly as `npm start` builds it (sync server on PGlite with
+ * the demo seed, device simulators, the hardware worker under main's supervisor, an enrolled till on
+ * the web host), plus Debian's Chromium driven by playwright-core. Chromium is required: a missing
+ * browser fails the suite rather than skipping it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startDemo, type Demo } from '../../main/src/demo/start-demo.ts';
+import { silentLogger } from '../../main/src/logging/logger.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** The demo seed's staff (sync-server/src/seed/demo-seed.ts): codes and PINs of store S01. */
+export const MANAGER = { code: '100', pin: '1111' } as const;
+export const CASHIER = { code: '102', pin: '3333' } as const;
+
+export interface TillRig {
+  readonly demo: Demo;
+  readonly browser: Browser;
+  readonly dataDir: string;
+  newTill(options?: { locale?: string }): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+export async function startTillRig(options: { products?: number } = {}): Promise<TillRig> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is required (apt-get install chromium)`);
+  const dataDir = await mkdtemp(join(tmpdir(), 'omnitill-e2e-'));
+  const demo = await startDemo({
+    dataDir,
+    serverPort: 0,
+    tillPort: 0,
+    products: options.products ?? 400,
+    buildRenderer: true,
+    logger: silentLogger,
+  });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (error) {
+    await demo.close();
+    throw error;
+  }
+  return {
+    demo,
+    browser,
+    dataDir,
+    async newTill(tillOptions = {}) {
+      const context = await browser.newContext({
+        viewport: { width: 1366, height: 800 },
+        locale: tillOptions.locale ?? 'en-GB',
+      });
+      const page = await context.newPage();
+      await page.goto(demo.tillUrl);
+      return { context, page };
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      await demo.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The demo seed's product n: its id and EAN-13 (prefix 20, then n on ten digits, check digit). */
+export function demoProduct(n: number): { productId: string; barcode: string } {
+  const body = `20${String(n).padStart(10, '0')}`;
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(body[i]) * (i % 2 === 0 ? 1 : 3);
+  return { productId: `P${String(n).padStart(7, '0')}`, barcode: `${body}${(10 - (sum % 10)) % 10}` };
+}
