@@ -17,7 +17,10 @@ export default defineConfig({
       // Workspace packages are TypeScript source: bundle them; keep real npm dependencies external.
       externalizeDeps: { exclude: ['@pos/app', '@pos/main', '@pos/hardware'] },
       rolldownOptions: {
-        input: { entry: here('./main/src/electron/entry.ts') },
+        input: {
+          entry: here('./main/src/electron/entry.ts'),
+          'hardware-worker': here('./hardware/src/worker/electron-entry.ts'),
+        },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },

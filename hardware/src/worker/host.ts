@@ -77,6 +77,48 @@ interface Pending {
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
+/**
+ * The worker's process as the client needs it. Two implementations: a Node child process
+ * (`childProcessChannel`) and, in Electron main, a utilityProcess (main/src/electron/utility-worker.ts).
+ */
+export interface WorkerChannel {
+  readonly pid: number | undefined;
+  /** False once the message channel is closed. */
+  readonly connected: boolean;
+  /** Throws when the channel closed meanwhile. */
+  send(message: unknown): void;
+  kill(signal?: NodeJS.Signals): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (exit: WorkerExit) => void): void;
+}
+
+export function childProcessChannel(child: ChildProcess): WorkerChannel {
+  // A send on a closed channel reports as 'error'; the exit handler already failed what was pending.
+  child.on('error', () => undefined);
+  return {
+    get pid() {
+      return child.pid;
+    },
+    get connected() {
+      return child.connected;
+    },
+    send: (message) => {
+      child.send(message as object);
+    },
+    kill: (signal) => {
+      child.kill(signal);
+    },
+    onMessage: (listener) => {
+      child.on('message', listener);
+    },
+    onExit: (listener) => {
+      child.on('exit', (code, signal) => {
+        listener({ code, signal });
+      });
+    },
+  };
+}
+
 export class HardwareWorkerClient {
   readonly #events = new TypedEmitter<HardwareWorkerHostEvents>();
   readonly #pending = new Map<string, Pending>();
@@ -87,24 +129,22 @@ export class HardwareWorkerClient {
   initialDevices: readonly DeviceInfo[] = [];
 
   constructor(
-    private readonly child: ChildProcess,
+    private readonly child: WorkerChannel,
     timeoutMs: number,
   ) {
     this.#timeoutMs = timeoutMs;
-    child.on('message', (raw) => {
+    child.onMessage((raw) => {
       this.#receive(raw);
     });
-    child.on('exit', (code, signal) => {
-      this.#exit = { code, signal };
+    child.onExit((exit) => {
+      this.#exit = exit;
       for (const [id, pending] of this.#pending) {
         clearTimeout(pending.timer);
         this.#pending.delete(id);
         pending.resolve(unavailable('The hardware worker stopped before it answered.'));
       }
-      this.#events.emit('exit', this.#exit);
+      this.#events.emit('exit', exit);
     });
-    // A send on a closed channel reports here; the exit handler already failed what was pending.
-    child.on('error', () => undefined);
   }
 
   get pid(): number | undefined {
@@ -255,7 +295,7 @@ export class HardwareWorkerClient {
   #post(message: unknown): void {
     if (!this.child.connected) return;
     try {
-      this.child.send(message as object);
+      this.child.send(message);
     } catch {
       // The channel closed between the check and the send: the exit handler answers.
     }
@@ -289,6 +329,18 @@ export async function startHardwareWorker(
     stdio: [output === 'inherit' ? 'inherit' : 'ignore', output, output, 'ipc'],
     serialization: 'json',
   });
+  return connectHardwareWorker(childProcessChannel(child), options);
+}
+
+/**
+ * The handshake with a started worker, whatever process it runs in (a forked Node child, an
+ * Electron utilityProcess): waits for `ready`, checks the protocol version, configures the devices.
+ * Kills the process when that fails.
+ */
+export async function connectHardwareWorker(
+  child: WorkerChannel,
+  options: Pick<StartHardwareWorkerOptions, 'descriptors' | 'requestTimeoutMs' | 'startTimeoutMs'>,
+): Promise<HardwareWorkerClient> {
   const client = new HardwareWorkerClient(child, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   try {

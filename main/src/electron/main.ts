@@ -4,7 +4,14 @@
  * at the edge, see main.test.ts); `startElectronMain` only wires them together. The entry point
  * (entry.ts) calls it, so importing this module has no side effects.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  connectHardwareWorker,
+  DeviceListSchema,
+  describeIssues,
+  type DeviceDescriptor,
+} from '@pos/hardware';
 import {
   BrowserWindow,
   app,
@@ -21,6 +28,8 @@ import {
   type WebPreferences,
 } from 'electron';
 import { createDispatcher } from '../commands/dispatcher.ts';
+import { EventHub } from '../commands/events.ts';
+import { HardwareSupervisor } from '../hardware/hardware-supervisor.ts';
 import { openMainServices } from '../host/main-services.ts';
 import { createRotatingFileLogger } from '../logging/file-logger.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -30,6 +39,7 @@ import { readStaticFile } from '../security/static-files.ts';
 import { createWebContentsSink, isTrustedIpcSender, registerIpcCommands } from './ipc-binding.ts';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, isAppUrl } from './app-origin.ts';
 import { createSafeStorageCodec } from './safe-storage-codec.ts';
+import { forkUtilityWorker } from './utility-worker.ts';
 
 export { APP_HOST, APP_ORIGIN, APP_SCHEME, isAppUrl };
 
@@ -169,6 +179,8 @@ export interface ElectronMainOptions {
   readonly externalHosts?: readonly string[];
   /** Allow safeStorage's Linux `basic_text` backend (no keyring): encryption with a fixed key. */
   readonly allowWeakLinuxSecretBackend?: boolean;
+  /** The bundled hardware worker entry (hardware/src/worker/electron-entry.ts), run as a utilityProcess. */
+  readonly hardwareWorker?: string;
 }
 
 export async function startElectronMain(options: ElectronMainOptions): Promise<void> {
@@ -190,9 +202,24 @@ export async function startElectronMain(options: ElectronMainOptions): Promise<v
   await app.whenReady();
   hardenSession(session.defaultSession);
 
+  const events = new EventHub(logger);
+  const workerEntry = options.hardwareWorker;
+  const supervisor =
+    workerEntry === undefined
+      ? null
+      : new HardwareSupervisor({
+          launch: async () =>
+            connectHardwareWorker(forkUtilityWorker(workerEntry, join(dataDir, 'hardware')), {
+              descriptors: await readDeviceConfig(join(dataDir, DEVICES_FILE), logger),
+            }),
+          events,
+          logger,
+        });
   const services = await openMainServices({
     dataDir,
     logger,
+    events,
+    ...(supervisor === null ? {} : { hardware: supervisor }),
     appInfo: {
       appName: app.getName().slice(0, 64),
       appVersion: app.getVersion().slice(0, 32),
@@ -228,7 +255,37 @@ export async function startElectronMain(options: ElectronMainOptions): Promise<v
   app.on('window-all-closed', () => {
     app.quit();
   });
+  // Devices start after the window: a slow port never delays the till's first paint.
+  void supervisor?.start();
   app.on('will-quit', () => {
+    void supervisor?.close();
     void services.close();
   });
+}
+
+/** The till's devices, configured by the installer: `<userData>/devices.json`, a DeviceDescriptor list. */
+export const DEVICES_FILE = 'devices.json';
+
+export async function readDeviceConfig(file: string, logger: Logger): Promise<DeviceDescriptor[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return []; // No devices configured: the till sells with keyboard entry and no printer.
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    logger.error('devices.json is not JSON; no devices started', {});
+    return [];
+  }
+  const parsed = DeviceListSchema.safeParse(json);
+  if (!parsed.success) {
+    logger.error('devices.json is not a valid device list; no devices started', {
+      problem: describeIssues(parsed.error),
+    });
+    return [];
+  }
+  return parsed.data;
 }
