@@ -81,6 +81,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       'content-type',
       'x-pos-protocol',
       'x-pos-client-version',
+      'x-pos-outbox-pending',
       'last-event-id',
     ],
     exposedHeaders: ['retry-after'],

@@ -4,14 +4,14 @@
  * preflight of an authorised JSON push, and the answer to a plain token refresh.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.ts';
+import { HQ_TOKEN, TILL_HEADERS, startHarness, type Harness } from './harness.ts';
 
 describe('CORS for tills on other origins', () => {
   let harness: Harness;
 
   beforeAll(async () => {
     harness = await startHarness({ kind: 'pglite' });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await harness.close();
@@ -23,7 +23,8 @@ describe('CORS for tills on other origins', () => {
       headers: {
         origin: 'http://127.0.0.1:5170',
         'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization,content-type,x-pos-protocol,x-pos-client-version',
+        'access-control-request-headers':
+          'authorization,content-type,x-pos-protocol,x-pos-client-version,x-pos-outbox-pending',
       },
     });
     expect(response.status).toBe(204);
@@ -31,10 +32,42 @@ describe('CORS for tills on other origins', () => {
     expect(response.headers.get('access-control-allow-methods')).toContain('POST');
     const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(/,\s*/);
     expect(allowed).toEqual(
-      expect.arrayContaining(['authorization', 'content-type', 'x-pos-protocol', 'x-pos-client-version']),
+      expect.arrayContaining([
+        'authorization',
+        'content-type',
+        'x-pos-protocol',
+        'x-pos-client-version',
+        'x-pos-outbox-pending',
+      ]),
     );
     // No cookies, ever: credentials stay off.
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
+  it('lets the page read the live stream (a hijacked reply adds its own CORS header)', async () => {
+    const { body } = await harness.json<{ code: string }>('/admin/enrollment-codes', {
+      method: 'POST',
+      token: HQ_TOKEN,
+      body: { storeId: 'S01' },
+    });
+    const enrolled = await harness.json<{ refreshToken: string }>('/auth/enroll', {
+      method: 'POST',
+      body: { enrollmentCode: body.code, deviceName: 'Till', appVersion: '1.0.0' },
+      tillHeaders: true,
+    });
+    const token = await harness.json<{ accessToken: string }>('/auth/token', {
+      method: 'POST',
+      token: enrolled.body.refreshToken,
+      tillHeaders: true,
+    });
+    const controller = new AbortController();
+    const response = await fetch(`${harness.base}/stream`, {
+      headers: { ...TILL_HEADERS, authorization: `Bearer ${token.body.accessToken}`, origin: 'app://pos' },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    controller.abort();
   });
 
   it('lets an app://pos page read a refusal', async () => {

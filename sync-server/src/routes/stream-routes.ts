@@ -37,7 +37,9 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: ServerContext, o
     if (!(await checkStoreScope(request, reply, claims))) return reply;
     reply.hijack();
     const res = reply.raw;
+    // Hijacked: Fastify's hooks (the CORS plugin's) no longer add headers, so the stream states its own.
     res.writeHead(200, {
+      'access-control-allow-origin': '*',
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
