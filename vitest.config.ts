@@ -45,6 +45,7 @@ export default defineConfig({
           include: ['src/**/*.test.tsx'],
           environment: 'jsdom',
           setupFiles: ['./src/test-setup.ts'],
+          testTimeout: 30_000,
         },
       },
       {

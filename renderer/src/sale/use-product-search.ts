@@ -1,0 +1,87 @@
+/**
+ * Results as the cashier types: a light debounce (one query per pause, not per key), indexed prefix
+ * queries (catalog.ts), and answers that arrive out of order are dropped. Prices and stock of the
+ * results follow in a second step, so the names show as fast as the index answers.
+ */
+import { findPrice } from '@pos/app';
+import type { Product } from '@pos/app';
+import { useEffect, useState } from 'react';
+import { useRuntime } from '../app/runtime-context.tsx';
+import type { SearchHit } from './catalog.ts';
+
+export const SEARCH_DEBOUNCE_MS = 60;
+
+export interface SearchResult {
+  readonly product: Product;
+  readonly match: SearchHit['match'];
+  /** Unit price now, or null when it has none; undefined while loading. */
+  readonly price?: number | null;
+  /** On hand at this store (thousandths), when known. */
+  readonly stock?: number;
+}
+
+export interface ProductSearch {
+  readonly query: string;
+  readonly results: readonly SearchResult[];
+  readonly status: 'idle' | 'searching' | 'done' | 'failed';
+}
+
+const IDLE: ProductSearch = { query: '', results: [], status: 'idle' };
+
+export function useProductSearch(query: string): ProductSearch {
+  const runtime = useRuntime();
+  const [search, setSearch] = useState<ProductSearch>(IDLE);
+  const text = query.trim();
+
+  useEffect(() => {
+    if (text === '') {
+      setSearch(IDLE);
+      return undefined;
+    }
+    let live = true;
+    // A function, so each check after an await reads the current value.
+    const stale = (): boolean => !live;
+    setSearch((current) => ({ query: text, results: current.results, status: 'searching' }));
+    const timer = setTimeout(() => {
+      const config = runtime.config();
+      runtime.catalog
+        .search(text, config.scanConfig)
+        .then(async (hits) => {
+          if (stale()) return;
+          setSearch({ query: text, results: hits, status: 'done' });
+          const ids = hits.map((h) => h.product.id);
+          const [stock] = await Promise.all([
+            runtime.catalog.stockOf(ids),
+            Promise.all(ids.map((id) => runtime.prices.ensure(id))),
+          ]);
+          if (stale()) return;
+          const index = runtime.prices.priceIndex();
+          const groups = runtime.saleStore.getState().sale?.customer?.groupIds ?? [];
+          const at = runtime.services.now().getTime();
+          setSearch({
+            query: text,
+            status: 'done',
+            results: hits.map((hit) => {
+              const level = stock.get(hit.product.id);
+              return {
+                ...hit,
+                price:
+                  findPrice(index, hit.product.id, { at, storeId: config.storeId, customerGroupIds: groups })
+                    ?.unitPrice ?? null,
+                ...(level === undefined ? {} : { stock: level }),
+              };
+            }),
+          });
+        })
+        .catch(() => {
+          if (!stale()) setSearch({ query: text, results: [], status: 'failed' });
+        });
+    }, SEARCH_DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [runtime, text]);
+
+  return search;
+}
