@@ -1,10 +1,5 @@
 import type { ReceiptModel } from '@pos/app';
-import type {
-  DeviceStatus,
-  PaymentStatus,
-  PrintJobStatus,
-  ScaleReading,
-} from '../contract.ts';
+import type { DeviceStatus, PaymentStatus, PrintJobStatus, ScaleReading } from '../contract.ts';
 import { CommandError } from './command-error.ts';
 
 /**
