@@ -2,14 +2,16 @@
  * `npm run bench -- sync`: the sync server over real HTTP on 127.0.0.1, server and clients in this one
  * Node process (so the client side's JSON and SSE parsing shares the server's two cores).
  * - ingest on embedded PGlite, 4 tills at once (targets.md: ≥ 500 sales/s);
- * - ingest on PostgreSQL 15 (a throwaway server from the test helper, fsync off), 8 tills (≥ 2,000/s);
+ * - ingest on PostgreSQL 15 (a throwaway server from the test helper with PostgreSQL's durable defaults:
+ *   fsync, synchronous_commit and full_page_writes on), 8 tills (≥ 2,000/s);
  * - HQ price change to 500 connected streams on PostgreSQL, POST to poke (p99 ≤ 1 s).
  * Throughput cases report one rate per round (acknowledged sales of all tills over the round's wall
  * time); read their p50 as the typical and the lowest rounds as the floor. The till-side catalog
  * download is the `sync-till` suite (tests/integration/bench), because it needs the renderer's RxDB.
  *
- * Env: BENCH_INGEST_ROUNDS (default 5), BENCH_INGEST_BATCHES (batches of 50 per till per round, 5), BENCH_STREAMS (500), BENCH_STREAM_DEVICES (500),
- * BENCH_FANOUT_ROUNDS (10).
+ * Env: BENCH_INGEST_ROUNDS (default 5), BENCH_INGEST_BATCHES (batches of 50 per till per round, 5),
+ * BENCH_STREAMS (500), BENCH_STREAM_DEVICES (500), BENCH_FANOUT_ROUNDS (10), BENCH_PG_DURABLE (1; 0 runs
+ * PostgreSQL with fsync and synchronous_commit off, as the tests do, for comparison only).
  */
 import type { BenchResult, BenchSuite } from '../../bench/harness.ts';
 import { seedDemo } from '../src/seed/demo-seed.ts';
@@ -62,13 +64,15 @@ export const suite: BenchSuite = {
         }),
       )),
     );
-    const postgres = await startPostgres();
+    const durable = process.env.BENCH_PG_DURABLE !== '0';
+    const postgres = await startPostgres({ durable });
+    const pgLabel = durable ? 'PostgreSQL 15' : 'PostgreSQL 15 (fsync off)';
     try {
       const backend: Backend = { kind: 'postgres', server: postgres };
       results.push(
         ...(await withServer(backend, (h) =>
           runIngest(h, {
-            label: 'PostgreSQL 15',
+            label: pgLabel,
             tills: 8,
             rounds,
             batchesPerRound: envInt('BENCH_INGEST_BATCHES', 5),

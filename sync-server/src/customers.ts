@@ -72,18 +72,28 @@ export async function pushCustomers(
         // The till adopts the master and stops re-sending an edit that can never be stored.
         if (typeof next.id === 'string') {
           const [current] = await tx.query<{ doc: Doc }>(
-            `select doc || jsonb_build_object('_deleted', deleted) as doc from customers where id = $1`,
-            [next.id],
+            `select doc || jsonb_build_object('_deleted', deleted) as doc from customers
+              where id = $1 and (store_id is null or store_id = $2)`,
+            [next.id, identity.storeId],
           );
           if (current !== undefined) conflicts.push(current.doc);
         }
         continue;
       }
       const id = next.id as string;
-      const [master] = await tx.query<{ doc: Doc }>(
-        `select doc || jsonb_build_object('_deleted', deleted) as doc from customers where id = $1 for update`,
+      const [master] = await tx.query<{ doc: Doc; store_id: string | null }>(
+        `select doc || jsonb_build_object('_deleted', deleted) as doc, store_id from customers where id = $1 for update`,
         [id],
       );
+      if (master !== undefined && master.store_id !== null && master.store_id !== identity.storeId) {
+        // Another store's customer: this till cannot see it, so it cannot change it, and gets nothing back
+        // (the master would leak it). Kept for review.
+        await tx.query(
+          'insert into rejected_rows (device_id, store_id, reason, doc) values ($1, $2, $3, $4::jsonb)',
+          [identity.deviceId, identity.storeId, 'customer: belongs to another store', JSON.stringify(next)],
+        );
+        continue;
+      }
       if (master !== undefined && (assumed === undefined || comparable(assumed) !== comparable(master.doc))) {
         conflicts.push(master.doc);
         continue;

@@ -13,9 +13,17 @@ function uuidBytes(uuid: string): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
+const namespaceBytes = new Map<string, Buffer>();
+
 /** RFC 9562 UUIDv5 (SHA-1, name-based). */
 export function uuidV5(namespace: string, name: string): string {
-  const hash = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest();
+  // Parsed once per namespace: a push derives one id per sale line.
+  let ns = namespaceBytes.get(namespace);
+  if (ns === undefined) {
+    ns = uuidBytes(namespace);
+    if (namespaceBytes.size < 16) namespaceBytes.set(namespace, ns);
+  }
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
   const bytes = hash.subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;

@@ -92,7 +92,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof DeviceRevokedError) return refuse(reply, 401, 'unauthorized', 'device is revoked');
+    if (error instanceof DeviceRevokedError)
+      return refuse(reply, 401, 'unauthorized', 'device is revoked or unknown');
     const status = error.statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return refuse(reply, status, error.code, error.message);

@@ -9,7 +9,9 @@ import { sqlState } from '../src/db/adapter.ts';
 import { createAjv } from '../src/events/event-validator.ts';
 import { seedDemo } from '../src/seed/demo-seed.ts';
 import {
+  configSchema,
   customersSchema,
+  normalizeBarcode,
   pricesSchema,
   productsSchema,
   replicationSchema,
@@ -68,7 +70,7 @@ export function defineSyncSuite(name: string, backend: () => Backend): void {
     it('enrols a till, hands out a token, reports device state and pulls a seeded catalog to completion', async () => {
       const summary = await seedDemo(h.db, { products: 1200 });
       // 1,200 main rows + one barcode row for every 10th product; one price each + a future one per 50th.
-      expect(summary).toMatchObject({ productRows: 1320, prices: 1224, stockLevels: 2400 });
+      expect(summary).toMatchObject({ productRows: 1320, prices: 1224, stockLevels: 2400, onlineOrders: 4 });
 
       const till = await enrollTill(h, 'S01');
       const token = await h.json<{ serverEpoch: string; expiresAt: string; storeId: string }>('/auth/token', {
@@ -92,16 +94,30 @@ export function defineSyncSuite(name: string, backend: () => Backend): void {
       expect(products).toHaveLength(1320);
       expect(new Set(products.map((p) => p.id)).size).toBe(1320);
       expect(new Set(products.map((p) => p.productId)).size).toBe(1200);
-      expect(products.every((p) => p._deleted === false && isValidEan13(String(p.barcode)))).toBe(true);
+      // Every printed barcode is a valid EAN-13; each row is found by one of them as the scan key (GTIN-14).
+      expect(
+        products.filter((p) => {
+          const printed = p.barcodes as string[];
+          return !(
+            p._deleted === false &&
+            printed.every((b) => isValidEan13(b)) &&
+            printed.map((b) => normalizeBarcode(b)).includes(String(p.barcode))
+          );
+        }),
+      ).toEqual([]);
 
       const stock = await pullAll(h, till.accessToken, 'stockLevels');
       expect(stock).toHaveLength(1200);
       expect(stock.every((s) => s.storeId === 'S01')).toBe(true);
 
-      // S01 sees its own store doc and online orders, never S02's: 1 + 3 tax + 12 categories + 1 book + 5 promotions + 2 orders.
+      // S01 sees its own settings and receipt header, never S02's: 2 + 3 tax rules + 12 categories + 1 book
+      // + 5 promotions.
       const config = await pullAll(h, till.accessToken, 'config');
-      expect(config).toHaveLength(24);
+      expect(config).toHaveLength(23);
       expect(config.some((c) => c.storeId === 'S02')).toBe(false);
+      expect(config.filter((c) => c.storeId === 'S01').map((c) => c.id)).toEqual(
+        expect.arrayContaining(['store_settings:S01', 'receipt_header:S01']),
+      );
 
       const prices = await pullAll(h, till.accessToken, 'prices');
       expect(prices).toHaveLength(1224);
@@ -110,8 +126,9 @@ export function defineSyncSuite(name: string, backend: () => Backend): void {
       const staff = await pullAll(h, till.accessToken, 'staff');
       expect(staff.length).toBe(5);
       const customers = await pullAll(h, till.accessToken, 'customers');
-      // What the till receives passes the till's own collection schemas (config is not seeded to them yet).
+      // What the till receives passes the till's own collection schemas.
       const checks: [Doc[], object][] = [
+        [config, configSchema],
         [products, productsSchema],
         [prices, pricesSchema],
         [stock, stockLevelsSchema],
@@ -248,6 +265,74 @@ export function defineSyncSuite(name: string, backend: () => Backend): void {
         expect((await h.request('/pull/products?storeId=S02', { token: till.accessToken })).status).toBe(403);
         expect((await h.request('/stream?storeId=S02', { token: till.accessToken })).status).toBe(403);
         expect((await h.request('/pull/products?storeId=S03', { token: till.accessToken })).status).toBe(200);
+      });
+
+      it("a till of one store cannot write another store's data, nor read it back through an answer", async () => {
+        const intruder = await enrollTill(h, 'S14');
+        // An event naming another store (or another device) is kept for review, acknowledged, never applied.
+        const foreign = {
+          ...saleEvent(intruder, 1, [{ productId: 'XS-1', quantity: 1000 }], { id: eventId(1, 14) }),
+        };
+        const asOtherStore = {
+          ...foreign,
+          storeId: 'S15',
+          payload: { ...(foreign.payload as Doc), storeId: 'S15' },
+        };
+        const pushed = await h.json<Doc[]>('/push/events', {
+          token: intruder.accessToken,
+          body: rows([asOtherStore]),
+        });
+        expect(pushed.status).toBe(200);
+        expect(pushed.body).toEqual([
+          {
+            ...asOtherStore,
+            _deleted: false,
+            serverStatus: 'quarantined',
+            serverReason: 'deviceId/storeId of the event differ from the signed-in device',
+          },
+        ]);
+        expect(await count(h, `select count(*)::text as n from events where store_id = 'S15'`)).toBe(0);
+        expect(await count(h, `select count(*)::text as n from stock_levels where store_id = 'S15'`)).toBe(0);
+        // A payload naming another store than its (correct) envelope is quarantined too.
+        const mixed = saleEvent(intruder, 2, [{ productId: 'XS-1', quantity: 1000 }], { id: eventId(2, 14) });
+        const mixedPayload = { ...mixed, payload: { ...(mixed.payload as Doc), storeId: 'S15' } };
+        const answer = await h.json<Doc[]>('/push/events', {
+          token: intruder.accessToken,
+          body: rows([mixedPayload]),
+        });
+        expect(answer.body[0]).toMatchObject({ eventId: eventId(2, 14), serverStatus: 'quarantined' });
+        expect(
+          await count(h, `select count(*)::text as n from stock_movements where store_id in ('S14', 'S15')`),
+        ).toBe(0);
+
+        // Another store's customer: not written, not returned, kept for review.
+        await h.db.query(`insert into customers (id, store_id, doc) values ('CUST-S15', 'S15', $1::jsonb)`, [
+          JSON.stringify({ id: 'CUST-S15', displayName: 'Only S15', loyaltyPoints: 10 }),
+        ]);
+        const edit = {
+          id: 'CUST-S15',
+          displayName: 'Taken over',
+          nameKey: 'taken over',
+          phoneKey: '',
+          emailKey: '',
+          cardKey: '',
+          customerGroupIds: [],
+          loyaltyPoints: 0,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:00.000Z',
+        };
+        for (const body of [rows([edit]), rows([{ id: 'CUST-S15', displayName: 7 }])]) {
+          const r = await h.json<Doc[]>('/push/customers', { token: intruder.accessToken, body });
+          expect(r.status).toBe(200);
+          expect(r.body).toEqual([]);
+        }
+        const stored = await h.db.query<{ name: string }>(
+          `select doc->>'displayName' as name from customers where id = 'CUST-S15'`,
+        );
+        expect(stored).toEqual([{ name: 'Only S15' }]);
+        expect((await pullAll(h, intruder.accessToken, 'customers')).some((c) => c.id === 'CUST-S15')).toBe(
+          false,
+        );
       });
 
       it('404 for a push to a pull-only collection or an unknown collection', async () => {
@@ -407,14 +492,26 @@ export function defineSyncSuite(name: string, backend: () => Backend): void {
         const reuse = await h.json<Doc[]>('/push/events', { token: till.accessToken, body: rows([altered]) });
         expect(reuse.body).toHaveLength(1);
         expect(reuse.body[0]).toMatchObject({ eventId: eventId(1, 5), payload: good.payload });
-        // Same deviceSeq, different id: the stored event of that seq comes back.
+        // Same deviceSeq, different id: a receipt for the pushed row under its own id (RxDB fails a push
+        // cycle on a document it did not send), naming the event that holds the seq; nothing applied.
         const seqReuse = saleEvent(till, 1, [{ productId: 'Q-1', quantity: 1000 }], { id: eventId(99, 5) });
         const seqResponse = await h.json<Doc[]>('/push/events', {
           token: till.accessToken,
           body: rows([seqReuse]),
         });
-        expect(seqResponse.body).toHaveLength(1);
-        expect(seqResponse.body[0]).toMatchObject({ eventId: eventId(1, 5), deviceSeq: 1 });
+        expect(seqResponse.body).toEqual([
+          {
+            ...seqReuse,
+            _deleted: false,
+            serverStatus: 'quarantined',
+            serverReason: `deviceSeq 1 already used by event ${eventId(1, 5)}`,
+          },
+        ]);
+        // The till adopts the receipt and pushes it back once: silent, no second alert.
+        const adoptedSeq = seqResponse.body[0] ?? {};
+        expect(
+          (await h.json<Doc[]>('/push/events', { token: till.accessToken, body: rows([adoptedSeq]) })).body,
+        ).toEqual([]);
         expect(await onHand(h, 'S05', 'Q-1')).toBe(-1000);
         expect(
           await count(
@@ -462,16 +559,55 @@ export function defineSyncSuite(name: string, backend: () => Backend): void {
           [eventId(1, 13), 'quarantined', 'text contains NUL characters'],
           [eventId(2, 13), 'quarantined', 'document nested deeper than 32 levels'],
         ]);
+        // A number no double holds (it parses to Infinity), a time PostgreSQL cannot store, a time in
+        // words, and a version of a known type this server does not know: each quarantined, none a 5xx
+        // that the till would retry forever.
+        const infinite = JSON.stringify(
+          saleEvent(till, 3, [{ productId: 'N-1', quantity: 1000 }], { id: eventId(3, 13) }),
+        ).replace('"total":100', '"total":1e400');
+        const farFuture = saleEvent(till, 4, [{ productId: 'N-1', quantity: 1000 }], {
+          id: eventId(4, 13),
+          occurredAt: '+275760-09-13T00:00:00.000Z',
+        });
+        const inWords = saleEvent(till, 5, [{ productId: 'N-1', quantity: 1000 }], {
+          id: eventId(5, 13),
+          occurredAt: 'Tue, 24 Nov 2026 10:00:00 GMT',
+        });
+        const nextVersion = {
+          ...saleEvent(till, 6, [{ productId: 'N-1', quantity: 1000 }], { id: eventId(6, 13) }),
+          schemaVersion: 2,
+        };
+        const odd = await h.json<Doc[]>('/push/events', {
+          token: till.accessToken,
+          rawBody: `{"rows":[{"newDocumentState":${infinite}},${JSON.stringify(rows([farFuture, inWords, nextVersion]).rows).slice(1, -1)}]}`,
+        });
+        expect(odd.status).toBe(200);
+        expect(odd.body.map((d) => [d.eventId, d.serverStatus])).toEqual([
+          [eventId(3, 13), 'quarantined'],
+          [eventId(4, 13), 'quarantined'],
+          [eventId(5, 13), 'quarantined'],
+          [eventId(6, 13), 'quarantined'],
+        ]);
+        expect(odd.body.map((d) => String(d.serverReason).slice(0, 36))).toEqual([
+          'not storable as JSON: Infinity is no',
+          'occurredAt is not a time',
+          'envelope: /occurredAt must NOT have ',
+          'sale.completed@2: unknown event type',
+        ]);
+        expect(
+          await count(h, `select count(*)::text as n from stock_movements where product_id = 'N-1'`),
+        ).toBe(0);
         const customer = await h.json<Doc[]>('/push/customers', {
           token: till.accessToken,
           rawBody: `{"rows":[{"newDocumentState":{"id":"CUST-NUL","displayName":"a\\u0000b"}},{"newDocumentState":{"id":"CUST-DEEP","x":${deep}}}]}`,
         });
         expect(customer.status).toBe(200);
+        // NUL, deep, 1e400 and the far-future time could not be filed as events; nor the two customers.
         expect(
           await count(h, `select count(*)::text as n from rejected_rows where device_id = $1`, [
             till.deviceId,
           ]),
-        ).toBe(4);
+        ).toBe(6);
         expect((await h.request('/device/state', { token: till.accessToken })).status).toBe(200);
       });
 
@@ -774,6 +910,26 @@ export function defineSyncSuite(name: string, backend: () => Backend): void {
           expect(JSON.parse(poke.data)).toEqual({ collections: ['prices'], scope: 'global' });
         } finally {
           stream.close();
+        }
+        // The other store's till is poked for its stock: a push updates existing projection rows in one
+        // statement that stamps and notifies them itself (the feed trigger skips such rows).
+        const own = await openStream(h.base, otherStore.accessToken);
+        try {
+          await own.next('hello');
+          await h.json('/push/events', {
+            token: otherStore.accessToken,
+            body: rows([
+              saleEvent(otherStore, 2, [{ productId: 'Z-1', quantity: 1000 }], { id: eventId(2, 10) }),
+            ]),
+          });
+          expect(JSON.parse((await own.next('poke')).data)).toEqual({
+            collections: ['stockLevels'],
+            scope: 'store:S10',
+          });
+          const levels = await pullAll(h, otherStore.accessToken, 'stockLevels');
+          expect(levels.find((l) => l.productId === 'Z-1')).toMatchObject({ onHand: -2000 });
+        } finally {
+          own.close();
         }
       });
     });

@@ -2,7 +2,9 @@
  * The till's replication (renderer/src/db) against the real sync server (sync-server/src) on 127.0.0.1,
  * port 0, over PGlite: enrolment, the seeded catalog pulled into RxDB (Dexie on fake-indexeddb, every
  * document validated against the till's schemas), events pushed exactly once although responses are
- * lost, a price change arriving live through the stream, and the re-push after the server lost events.
+ * lost, the receipt for a reused deviceSeq, the customer merge, and the re-push after the server lost
+ * events. The catalog at 10,000 products, live and future prices on both databases: catalog-sync.test.ts;
+ * pushes through faults and restarts: push-faults.test.ts; a rolled-back data folder: data-loss.test.ts.
  */
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
@@ -13,7 +15,7 @@ import { TillSync } from '../../renderer/src/db/replication.ts';
 import { SyncClient } from '../../renderer/src/db/sync-client.ts';
 import type { FetchLike } from '../../renderer/src/db/sync-client.ts';
 import { seedDemo } from '../../sync-server/src/seed/demo-seed.ts';
-import { HQ_TOKEN, saleEvent, startHarness } from '../../sync-server/test/harness.ts';
+import { eventId, HQ_TOKEN, saleEvent, startHarness } from '../../sync-server/test/harness.ts';
 import type { Harness } from '../../sync-server/test/harness.ts';
 
 const fast = { baseMs: 20, maxMs: 200, factor: 2, jitter: 0 };
@@ -149,39 +151,36 @@ describe('till replication against the sync server (PGlite)', () => {
     await waitFor('the outbox count', () => sync.status.current.eventsWaiting === 0);
   }, 60_000);
 
-  it('sees a price change from HQ arrive live through the stream', async () => {
-    await waitFor('the live stream', () => sync.stream.isConnected);
-    const price = (await db.prices.find({ limit: 1 }).exec())[0]!;
-    const validFrom = '2026-12-24T00:00:00.000Z';
-    const posted = await h.json<{ applied: number }>('/admin/price-changes', {
-      token: HQ_TOKEN,
-      body: {
-        changes: [
-          {
-            priceBookId: price.priceBookId,
-            productId: price.productId,
-            sku: price.sku,
-            amount: 4321,
-            currency: price.currency,
-            taxIncluded: price.taxIncluded,
-            validFrom,
-          },
-        ],
-      },
-      tillHeaders: false,
-    });
-    expect(posted.status).toBe(200);
-    const started = Date.now();
-    await waitFor(
-      'the new price version',
-      async () =>
-        (await db.prices.find({ selector: { productId: price.productId, validFrom } }).exec()).some(
-          (p) => p.amount === 4321,
+  it('takes the receipt for an event reusing a deviceSeq under its own id, without failing the push', async () => {
+    const device = client.device!;
+    const replication = sync.replication('events')!;
+    const errors: unknown[] = [];
+    const subscription = replication.error$.subscribe((e) => errors.push(e));
+    try {
+      const reused = saleEvent(device, 1, [{ productId: 'SEQ-1', quantity: 1000 }], { id: eventId(900, 7) });
+      await db.events.insert(reused as never);
+      await waitFor(
+        'the receipt on the till',
+        async () => (await db.events.findOne(eventId(900, 7)).exec())?.serverStatus === 'quarantined',
+      );
+      const receipt = await db.events.findOne(eventId(900, 7)).exec();
+      expect(receipt?.serverReason).toBe(`deviceSeq 1 already used by event ${eventId(1)}`);
+      expect(errors).toEqual([]);
+      await waitFor('the quarantine count', () => sync.status.current.quarantined === 1);
+      // Nothing of it was applied: the stored event of seq 1 is the first one.
+      expect(
+        await count(
+          h,
+          'select count(*)::text as n from events where device_id = $1 and device_seq = 1 and event_id = $2',
+          [device.deviceId, eventId(1)],
         ),
-      10_000,
-    );
-    // Live, not by a periodic poll: the poke arrives within the merge window plus a pull.
-    expect(Date.now() - started).toBeLessThan(5_000);
+      ).toBe(1);
+      expect(
+        await count(h, `select count(*)::text as n from stock_movements where product_id = 'SEQ-1'`),
+      ).toBe(0);
+    } finally {
+      subscription.unsubscribe();
+    }
   }, 30_000);
 
   it('merges a till edit of a customer with a concurrent HQ edit, field by field', async () => {

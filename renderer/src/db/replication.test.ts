@@ -1,17 +1,20 @@
+import fc from 'fast-check';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTillDatabase } from './database.ts';
+import { createTillDatabase, tillStorage } from './database.ts';
 import type { TillDatabase } from './database.ts';
 import { FakeSyncServer } from './fake-sync-server.test-helper.ts';
 import {
   countNewReceipts,
   onlyPushedDocuments,
   pushInParts,
+  recordAcks,
   SYNC_STATE_DOC_ID,
   TillSync,
 } from './replication.ts';
 import { PayloadTooLargeError, ServerError, SyncClient } from './sync-client.ts';
-import type { PushRow } from './sync-client.ts';
+import type { FetchLike, PushRow } from './sync-client.ts';
 
 const fast = { baseMs: 10, maxMs: 40, factor: 2, jitter: 0 };
 let names = 0;
@@ -116,6 +119,92 @@ describe('TillSync against a fake server', () => {
     expect(status.lastSyncedAt).not.toBeNull();
     expect(status.eventsWaiting).toBe(0);
     expect(status.errors).toEqual([]);
+  });
+
+  it('downloads the pull-only collections one after the other, staff first, in pages, and resumes after a restart', async () => {
+    const server = new FakeSyncServer();
+    for (let i = 1; i <= 250; i++) server.put('prices', price(`p${i}`, 100 + i));
+    server.put('staff', {
+      id: 'STAFF-1',
+      displayName: 'Anna Keller',
+      staffCode: '0412',
+      cardKey: '',
+      role: 'cashier',
+      storeIds: ['S01'],
+      active: true,
+      failedPinAttempts: 0,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
+    const order: string[] = [];
+    const fromSeq: string[] = [];
+    const fetch: FetchLike = (url, init) => {
+      const u = new URL(url);
+      if (u.pathname.includes('/pull/')) {
+        const name = u.pathname.slice(u.pathname.lastIndexOf('/') + 1);
+        if (!order.includes(name)) order.push(name);
+        if (name === 'prices') fromSeq.push(u.searchParams.get('seq') ?? 'start');
+      }
+      return server.fetch(url, init);
+    };
+    const db = await createTillDatabase({
+      name: `till-test-${Date.now()}-${++names}`,
+      indexedDb: { indexedDB, IDBKeyRange },
+    });
+    const client = new SyncClient({
+      baseUrl: 'http://fake/api/sync/v1',
+      clientVersion: '1.0.0',
+      refreshToken: 'r',
+      fetch,
+    });
+    const first = new TillSync({ db, client, backoff: fast, random: () => 0, pullBatchSize: 100 });
+    open.push({ db, sync: first });
+    await first.start();
+    await first.initialPull('stockLevels');
+    expect(order).toEqual(['customers', 'staff', 'config', 'products', 'prices', 'stockLevels']);
+    expect(await db.prices.count().exec()).toBe(250);
+    // Pages of 100, each requested while the one before was written: 100, 100, then 50 (short: caught up).
+    expect(fromSeq).toEqual(['start', '100', '200']);
+    await first.stop();
+
+    // HQ changes one price and withdraws another while the till is off; the restart resumes from the checkpoint.
+    server.put('prices', price('p7', 999));
+    server.put('prices', { ...price('p8', 108), _deleted: true });
+    fromSeq.length = 0;
+    const second = new TillSync({ db, client, backoff: fast, random: () => 0, pullBatchSize: 100 });
+    open.push({ db, sync: second });
+    await second.start();
+    await second.initialPull('prices');
+    expect(fromSeq).toEqual(['250']);
+    expect((await db.prices.findOne('p7').exec())?.amount).toBe(999);
+    expect(await db.prices.findOne('p8').exec()).toBeNull();
+    expect(await db.prices.count().exec()).toBe(249);
+  });
+
+  it('leaves out a document the till refuses, says so, and keeps everything else', async () => {
+    const server = new FakeSyncServer();
+    server.put('prices', price('p1', 185));
+    server.put('prices', { ...price('p2', 250), amount: -5 });
+    server.put('prices', price('p3', 300));
+    const db = await createTillDatabase({
+      name: `till-test-${Date.now()}-${++names}`,
+      storage: wrappedValidateAjvStorage<unknown, unknown>({
+        storage: tillStorage({ indexedDB, IDBKeyRange }),
+      }),
+    });
+    const client = new SyncClient({
+      baseUrl: 'http://fake/api/sync/v1',
+      clientVersion: '1.0.0',
+      refreshToken: 'r',
+      fetch: server.fetch,
+    });
+    const sync = new TillSync({ db, client, backoff: fast, random: () => 0 });
+    open.push({ db, sync });
+    await sync.start();
+    await sync.initialPull('stockLevels');
+    expect((await db.prices.find().exec()).map((p) => p.id).sort()).toEqual(['p1', 'p3']);
+    expect(sync.status.current.errors).toEqual([
+      '1 prices document(s) from the sync server were refused by this till (e.g. p2); HQ must correct them.',
+    ]);
   });
 
   it('pushes events exactly once although the first responses are lost, and backs off meanwhile', async () => {
@@ -315,6 +404,69 @@ describe('onlyPushedDocuments', () => {
     const rows = pushed.map((eventId) => ({ newDocumentState: { eventId } }));
     const docs = returned.map((eventId) => ({ eventId, _deleted: false }));
     expect(onlyPushedDocuments(rows, docs, 'eventId').map((d) => d.eventId)).toEqual(kept);
+  });
+});
+
+describe('recordAcks', () => {
+  it.each([
+    ['in order', 0, [], [1, 2, 3], 0, 3, []],
+    ['a later batch first: the mark waits at the gap', 0, [], [51, 52, 53], 0, 0, [[51, 53]]],
+    ['the gap fills: the mark jumps over the waiting range', 0, [[3, 5]], [1, 2], 0, 5, []],
+    [
+      'touching and overlapping ranges merge',
+      2,
+      [[5, 6]],
+      [7, 9, 8, 4, 12],
+      0,
+      2,
+      [
+        [4, 9],
+        [12, 12],
+      ],
+    ],
+    ['repeats and old seqs change nothing', 5, [[8, 9]], [1, 5, 8], 0, 5, [[8, 9]]],
+    [
+      "the server's contiguous sequence acknowledges below it",
+      2,
+      [
+        [5, 6],
+        [9, 9],
+      ],
+      [],
+      7,
+      7,
+      [[9, 9]],
+    ],
+  ] as const)('%s', (_name, mark, above, seqs, upTo, expectedMark, expectedAbove) => {
+    expect(recordAcks(mark, above, seqs, upTo)).toEqual({ mark: expectedMark, above: expectedAbove });
+  });
+
+  it('ends at n with nothing waiting, whatever order the batches of 1..n are acknowledged in', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })),
+        (n, batch, randoms) => {
+          const batches: number[][] = [];
+          for (let from = 1; from <= n; from += batch)
+            batches.push(Array.from({ length: Math.min(batch, n - from + 1) }, (_, i) => from + i));
+          const order = batches
+            .map((b) => ({ b, key: randoms.next().value as number }))
+            .sort((x, y) => x.key - y.key);
+          let state: { mark: number; above: readonly (readonly [number, number])[] } = { mark: 0, above: [] };
+          const acked = new Set<number>();
+          for (const { b } of order) {
+            state = recordAcks(state.mark, state.above, b);
+            for (const seq of b) acked.add(seq);
+            // Never past an event that was not acknowledged.
+            for (let seq = 1; seq <= state.mark; seq++) expect(acked.has(seq)).toBe(true);
+          }
+          expect(state).toEqual({ mark: n, above: [] });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

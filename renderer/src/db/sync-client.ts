@@ -416,8 +416,16 @@ export class SyncClient {
     };
   }
 
-  /** Documents of `collection` after `checkpoint` (from the start when undefined), at most `limit`. */
-  async pull(collection: string, checkpoint: Checkpoint | undefined, limit: number): Promise<PullResult> {
+  /**
+   * Documents of `collection` after `checkpoint` (from the start when undefined), at most `limit`.
+   * `signal` abandons the request (a stopping till does not wait for a page it will not write).
+   */
+  async pull(
+    collection: string,
+    checkpoint: Checkpoint | undefined,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<PullResult> {
     const query = new URLSearchParams({ limit: String(Math.max(1, Math.min(limit, MAX_PULL_LIMIT))) });
     if (checkpoint !== undefined) {
       query.set('epoch', checkpoint.epoch);
@@ -426,6 +434,7 @@ export class SyncClient {
     }
     const response = await this.authed(`/pull/${encodeURIComponent(collection)}?${query.toString()}`, {
       method: 'GET',
+      ...(signal === undefined ? {} : { signal }),
     });
     const body = await this.readJson(response);
     if (!isRecord(body) || !Array.isArray(body.documents)) throw badResponse('pull has no documents');

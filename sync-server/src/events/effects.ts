@@ -73,19 +73,23 @@ function qty(value: unknown): value is number {
 
 class Refused extends Error {}
 
-function need(condition: boolean, reason: string): asserts condition {
-  if (!condition) throw new Refused(reason);
+/** `reason` is a function where building the message costs: this runs for every line of every push. */
+function need(condition: boolean, reason: string | (() => string)): asserts condition {
+  if (!condition) throw new Refused(typeof reason === 'string' ? reason : reason());
 }
 
 function sameStore(event: EventFacts, payloadStore: unknown): void {
-  need(payloadStore === event.storeId, `payload storeId ${String(payloadStore)} is not the event's store`);
+  need(
+    payloadStore === event.storeId,
+    () => `payload storeId ${String(payloadStore)} is not the event's store`,
+  );
 }
 
 function lines(payload: Readonly<Record<string, unknown>>): readonly Readonly<Record<string, unknown>>[] {
   const list = payload.lines;
   need(Array.isArray(list), 'payload has no lines');
   return list.map((line: unknown, index) => {
-    need(isRecord(line), `line ${index} is not an object`);
+    need(isRecord(line), () => `line ${index} is not an object`);
     return line;
   });
 }
@@ -108,7 +112,7 @@ function read(event: EventFacts): Effects {
       const movements = lines(payload).map((line, index): Movement => {
         need(
           str(line.lineId) && str(line.productId) && qty(line.quantity),
-          `line ${index} lacks lineId/productId/quantity`,
+          () => `line ${index} lacks lineId/productId/quantity`,
         );
         return {
           ...base,
@@ -126,7 +130,7 @@ function read(event: EventFacts): Effects {
       lines(payload).forEach((line, index) => {
         need(
           str(line.returnLineId) && str(line.productId) && qty(line.quantity),
-          `line ${index} lacks returnLineId/productId/quantity`,
+          () => `line ${index} lacks returnLineId/productId/quantity`,
         );
         // Written-off goods never go back on the shelf.
         if (line.disposition !== 'restock') return;

@@ -3,21 +3,34 @@
  * fact: a row it cannot apply is kept, quarantined, acknowledged and returned as a receipt (the row with
  * `serverStatus: 'quarantined'`), so one bad row never blocks a till's queue. Exactly-once effect comes
  * from `insert … on conflict do nothing` on the event id inside the transaction that applies it.
+ *
+ * Everything that needs no database (hashing, validation, the domain effects) is done here first; then
+ * the request is one call of the `omnitill_push_events` function (migration 006), which files the rows,
+ * applies the effects of the new ones set-based (ledger, stock projection, loyalty), records alerts and
+ * rejected rows and advances the device's contiguous sequence, as one statement and so one transaction
+ * with no round trip inside it. This file then builds the answer from what the function reports.
  */
-import { canonicalJson, contentHash, withoutNonContent } from '../canonical-hash.ts';
-import type { DbAdapter, Queryable } from '../db/adapter.ts';
+import {
+  canonicalJson,
+  NON_CONTENT_FIELDS,
+  NotCanonicalError,
+  sha256Hex,
+  withoutNonContent,
+} from '../canonical-hash.ts';
+import type { DbAdapter } from '../db/adapter.ts';
 import { eventEffects } from './effects.ts';
-import type { LoyaltyAccrual, Movement, StockCount } from './effects.ts';
+import type { Effects } from './effects.ts';
 import { createEnvelopeValidator } from './event-validator.ts';
 import type { EventValidator } from './event-validator.ts';
-import { applyAccruals } from './loyalty.ts';
-import { applyStockEffects } from './stock-projection.ts';
 
 export const MAX_PUSH_ROWS = 100;
 /** A till clock this far ahead of the server's is flagged (never refused: a sale is a fact). */
 export const CLOCK_SKEW_TOLERANCE_MS = 5 * 60 * 1000;
 const MAX_REASON_LENGTH = 500;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** PostgreSQL's timestamptz cannot hold every instant JavaScript can (years beyond 9999 print as "+010000"). */
+const MIN_OCCURRED_MS = Date.UTC(1, 0, 1);
+const MAX_OCCURRED_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 export type Doc = Readonly<Record<string, unknown>>;
 
@@ -55,30 +68,22 @@ function receipt(doc: Doc, reason: string): Doc {
   };
 }
 
-interface StoredEvent {
-  readonly event_id: string;
-  readonly doc: Doc;
-  readonly content_sha256: string;
-  readonly status: 'applied' | 'quarantined';
-  readonly reason: string | null;
-}
-
-function storedCopy(row: StoredEvent): Doc {
-  const doc: Doc = { ...row.doc, _deleted: false };
-  return row.status === 'quarantined' ? receipt(doc, row.reason ?? 'quarantined') : doc;
-}
-
 /** Real documents are shallow; a deep one would only exhaust the stack of the hashing and validation. */
 export const MAX_DOC_DEPTH = 32;
 
-/** Depth of nested objects/arrays, measured without recursion (stops at `limit + 1`). */
+/**
+ * Whether objects/arrays nest deeper than `limit`. Recursive, but never deeper than `limit + 1` frames:
+ * it stops descending there, so a hostile document cannot exhaust the stack.
+ */
 export function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: { v: unknown; d: number }[] = [{ v: value, d: 0 }];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (item === undefined || typeof item.v !== 'object' || item.v === null) continue;
-    if (item.d >= limit) return true;
-    for (const child of Object.values(item.v)) stack.push({ v: child, d: item.d + 1 });
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit <= 0) return true;
+  if (Array.isArray(value)) {
+    for (const child of value as readonly unknown[]) if (depthExceeds(child, limit - 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (depthExceeds((value as Readonly<Record<string, unknown>>)[key], limit - 1)) return true;
   }
   return false;
 }
@@ -88,8 +93,15 @@ function hasNul(text: string): boolean {
   return text.includes('\\u0000');
 }
 
+/** The fields that are not content, as canonical JSON (empty object when there are none). */
+function nonContentJson(doc: Doc): string {
+  const out: Record<string, unknown> = {};
+  for (const field of NON_CONTENT_FIELDS) if (field in doc) out[field] = doc[field];
+  return canonicalJson(out);
+}
+
 /** A row can be filed in `events` (and so deduplicated) when its keys have the right types. */
-function fileable(doc: Doc): string | undefined {
+function unfileable(doc: Doc): string | undefined {
   if (typeof doc.eventId !== 'string' || !UUID_PATTERN.test(doc.eventId))
     return 'eventId is not a lowercase UUID';
   if (typeof doc.deviceSeq !== 'number' || !Number.isSafeInteger(doc.deviceSeq) || doc.deviceSeq < 1)
@@ -97,10 +109,10 @@ function fileable(doc: Doc): string | undefined {
   if (typeof doc.type !== 'string' || doc.type.length > 64) return 'type is missing';
   if (typeof doc.schemaVersion !== 'number' || !Number.isSafeInteger(doc.schemaVersion))
     return 'schemaVersion is missing';
-  if (typeof doc.occurredAt !== 'string' || Number.isNaN(Date.parse(doc.occurredAt)))
-    return 'occurredAt is not a time';
+  if (typeof doc.occurredAt !== 'string') return 'occurredAt is not a time';
+  const at = Date.parse(doc.occurredAt);
+  if (Number.isNaN(at) || at < MIN_OCCURRED_MS || at > MAX_OCCURRED_MS) return 'occurredAt is not a time';
   if (!isRecord(doc.payload)) return 'payload is not an object';
-  if (hasNul(canonicalJson(doc))) return 'text contains NUL characters';
   return undefined;
 }
 
@@ -111,6 +123,140 @@ export interface PushDeps {
 }
 
 const envelopeValid = createEnvelopeValidator();
+
+/** A row that can be filed in `events`, with everything computed that needs no database. */
+interface Candidate {
+  /** Position in the request after sorting: answers keep this order. */
+  readonly pos: number;
+  readonly doc: Doc;
+  readonly eventId: string;
+  readonly deviceSeq: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  /** Normalised instant (the document keeps what the till wrote). */
+  readonly occurredAt: string;
+  readonly occurredMs: number;
+  /** Canonical JSON of the content, which is what `events.doc` stores. */
+  readonly content: string;
+  readonly hash: string;
+  /** Why it is quarantined; undefined = valid. */
+  readonly reason: string | undefined;
+  readonly effects: Effects | undefined;
+}
+
+/** A row that cannot even be filed: it goes to `rejected_rows`. */
+interface Rejection {
+  readonly pos: number;
+  readonly doc: unknown;
+  readonly reason: string;
+}
+
+type Prepared =
+  | { readonly kind: 'candidate'; readonly c: Candidate }
+  | { readonly kind: 'rejection'; readonly r: Rejection };
+
+function prepare(deps: PushDeps, identity: PushIdentity, doc: unknown, pos: number): Prepared | undefined {
+  const reject = (what: unknown, reason: string): Prepared => ({
+    kind: 'rejection',
+    r: { pos, doc: what, reason },
+  });
+  if (!isRecord(doc)) return reject(doc, 'row is not an object');
+  // A deleted event is the till pruning its outbox: nothing to do.
+  if (doc._deleted === true) return undefined;
+  if (depthExceeds(doc, MAX_DOC_DEPTH))
+    return reject({ eventId: doc.eventId }, `document nested deeper than ${MAX_DOC_DEPTH} levels`);
+  if (doc.deviceId !== identity.deviceId || doc.storeId !== identity.storeId)
+    return reject(doc, 'deviceId/storeId of the event differ from the signed-in device');
+  const keys = unfileable(doc);
+  if (keys !== undefined) return reject(doc, keys);
+  let content: string;
+  try {
+    content = canonicalJson(withoutNonContent(doc));
+    if (hasNul(content) || hasNul(nonContentJson(doc))) return reject(doc, 'text contains NUL characters');
+  } catch (error) {
+    // JSON can spell a number no double holds (1e400): no canonical form, so no hash to deduplicate by.
+    if (error instanceof NotCanonicalError) return reject(doc, `not storable as JSON: ${error.message}`);
+    throw error;
+  }
+
+  const eventId = doc.eventId as string;
+  const type = doc.type as string;
+  const schemaVersion = doc.schemaVersion as number;
+  const occurredMs = Date.parse(doc.occurredAt as string);
+  const payload = doc.payload as Doc;
+  let reason: string | undefined;
+  let effects: Effects | undefined;
+  const envelope = envelopeValid(doc);
+  if (!envelope.ok) reason = `envelope: ${envelope.errors.join('; ')}`;
+  if (reason === undefined) {
+    const valid = deps.validator.validate(type, schemaVersion, payload);
+    if (!valid.ok) reason = `${type}@${schemaVersion}: ${valid.errors.join('; ')}`;
+  }
+  if (reason === undefined) {
+    const result = eventEffects({
+      eventId,
+      storeId: identity.storeId,
+      type,
+      schemaVersion,
+      occurredAt: doc.occurredAt as string,
+      payload,
+    });
+    if (result.ok) effects = result.effects;
+    else reason = result.reason;
+  }
+  return {
+    kind: 'candidate',
+    c: {
+      pos,
+      doc,
+      eventId,
+      deviceSeq: doc.deviceSeq as number,
+      type,
+      schemaVersion,
+      occurredAt: new Date(occurredMs).toISOString(),
+      occurredMs,
+      content,
+      hash: sha256Hex(content),
+      reason,
+      effects,
+    },
+  };
+}
+
+/** One filed row as the push function takes it; `doc` is spliced in as the canonical text it is. */
+function eventRowJson(c: Candidate, first: boolean, now: number): string {
+  const skew =
+    c.reason === undefined && c.occurredMs - now > CLOCK_SKEW_TOLERANCE_MS
+      ? JSON.stringify({ occurredAt: c.doc.occurredAt, receivedAt: new Date(now).toISOString() })
+      : 'null';
+  return (
+    `{"ord":${c.pos},"event_id":${JSON.stringify(c.eventId)},"device_seq":${c.deviceSeq},` +
+    `"type":${JSON.stringify(c.type)},"schema_version":${c.schemaVersion},` +
+    `"occurred_at":${JSON.stringify(c.occurredAt)},"content_sha256":"${c.hash}",` +
+    `"status":"${c.reason === undefined ? 'applied' : 'quarantined'}",` +
+    `"reason":${c.reason === undefined ? 'null' : JSON.stringify(c.reason)},"first":${first},` +
+    `"adopted":${c.doc.serverStatus === 'quarantined'},"skew":${skew},"nc":${nonContentJson(c.doc)},` +
+    `"doc":${c.content}}`
+  );
+}
+
+/** What the push function says about a row it did not insert. */
+interface OldRow {
+  readonly ord: number;
+  /** The event holding the row's deviceSeq, when its id is not on the server. */
+  readonly holder: string | null;
+  readonly id_sha: string | null;
+  readonly id_status: 'applied' | 'quarantined' | null;
+  readonly id_reason: string | null;
+  /** The stored event of that id, when it differs or was quarantined. */
+  readonly id_doc: Doc | null;
+}
+
+interface PushResult {
+  readonly new: readonly string[];
+  readonly old: readonly OldRow[];
+  readonly alerts: number;
+}
 
 export async function pushEvents(
   deps: PushDeps,
@@ -126,189 +272,143 @@ export async function pushEvents(
     const kb = isRecord(b.doc) && typeof b.doc.eventId === 'string' ? b.doc.eventId : '';
     return ka < kb ? -1 : ka > kb ? 1 : a.index - b.index;
   });
-  const now = deps.now().toISOString();
+  const nowDate = deps.now();
+  const nowMs = nowDate.getTime();
 
-  return deps.db.transaction(async (tx) => {
-    // Locks the device row: pushes of one device are serialised, and a revoked device stops here.
-    const device = await tx.query<{ contiguous_seq: string }>(
-      `update devices set last_push_at = $2, last_seen_at = $2
-        where device_id = $1 and revoked_at is null returning contiguous_seq::text`,
-      [identity.deviceId, now],
-    );
-    if (device.length === 0) throw new DeviceRevokedError();
-
-    const conflicts: Doc[] = [];
-    const movements: Movement[] = [];
-    const counts: StockCount[] = [];
-    const accruals: LoyaltyAccrual[] = [];
-    let applied = 0;
-    let quarantined = 0;
-    let duplicates = 0;
-    let alerts = 0;
-
-    const reject = async (doc: unknown, reason: string): Promise<void> => {
+  const conflicts: { pos: number; doc: Doc }[] = [];
+  const rejected: { reason: string; doc: string }[] = [];
+  let quarantined = 0;
+  /** Filed rows by position; the first of each event id is the one the insert tries. */
+  const candidates = new Map<number, Candidate>();
+  const parts: string[] = [];
+  const movements: object[] = [];
+  const counts: object[] = [];
+  const accruals: object[] = [];
+  const seen = new Set<string>();
+  docs.forEach(({ doc }, pos) => {
+    const prepared = prepare(deps, identity, doc, pos);
+    if (prepared === undefined) return;
+    if (prepared.kind === 'rejection') {
+      const r = prepared.r;
       // The till adopted an earlier receipt and pushes it back once: that closes the loop.
-      if (isRecord(doc) && doc.serverStatus === 'quarantined') return;
+      if (isRecord(r.doc) && r.doc.serverStatus === 'quarantined') return;
       quarantined++;
-      await tx.query(
-        'insert into rejected_rows (device_id, store_id, reason, doc) values ($1, $2, $3, $4::jsonb)',
-        [identity.deviceId, identity.storeId, reason.slice(0, MAX_REASON_LENGTH), safeJson(doc)],
-      );
-      if (isRecord(doc) && typeof doc.eventId === 'string') conflicts.push(receipt(doc, reason));
-    };
-
-    for (const { doc } of docs) {
-      if (!isRecord(doc)) {
-        await reject(doc, 'row is not an object');
-        continue;
-      }
-      // A deleted event is the till pruning its outbox: nothing to do.
-      if (doc._deleted === true) continue;
-      if (depthExceeds(doc, MAX_DOC_DEPTH)) {
-        await reject({ eventId: doc.eventId }, `document nested deeper than ${MAX_DOC_DEPTH} levels`);
-        continue;
-      }
-      if (doc.deviceId !== identity.deviceId || doc.storeId !== identity.storeId) {
-        await reject(doc, 'deviceId/storeId of the event differ from the signed-in device');
-        continue;
-      }
-      const unfileable = fileable(doc);
-      if (unfileable !== undefined) {
-        await reject(doc, unfileable);
-        continue;
-      }
-      const content = withoutNonContent(doc);
-      const hash = contentHash(doc);
-      const eventId = doc.eventId as string;
-      const facts = {
-        eventId,
-        storeId: identity.storeId,
-        type: doc.type as string,
-        schemaVersion: doc.schemaVersion as number,
-        occurredAt: doc.occurredAt as string,
-        payload: doc.payload as Doc,
-      };
-
-      let reason: string | undefined;
-      const envelope = envelopeValid(doc);
-      if (!envelope.ok) reason = `envelope: ${envelope.errors.join('; ')}`;
-      let effects:
-        | {
-            movements: readonly Movement[];
-            counts: readonly StockCount[];
-            accruals: readonly LoyaltyAccrual[];
-          }
-        | undefined;
-      if (reason === undefined) {
-        const valid = deps.validator.validate(facts.type, facts.schemaVersion, facts.payload);
-        if (!valid.ok) reason = `${facts.type}@${facts.schemaVersion}: ${valid.errors.join('; ')}`;
-      }
-      if (reason === undefined) {
-        const result = eventEffects(facts);
-        if (result.ok) effects = result.effects;
-        else reason = result.reason;
-      }
-
-      const inserted = await tx.query<{ event_id: string }>(
-        `insert into events (event_id, device_id, store_id, device_seq, type, schema_version, occurred_at,
-                             doc, content_sha256, status, reason, received_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12)
-         on conflict do nothing returning event_id`,
-        [
-          eventId,
-          identity.deviceId,
-          identity.storeId,
-          doc.deviceSeq as number,
-          facts.type,
-          facts.schemaVersion,
-          facts.occurredAt,
-          canonicalJson(content),
-          hash,
-          reason === undefined ? 'applied' : 'quarantined',
-          reason ?? null,
-          now,
-        ],
-      );
-      if (inserted.length > 0) {
-        if (reason !== undefined) {
-          quarantined++;
-          conflicts.push(receipt(doc, reason));
-        } else {
-          applied++;
-          if (Date.parse(facts.occurredAt) - deps.now().getTime() > CLOCK_SKEW_TOLERANCE_MS) {
-            alerts++;
-            await alert(tx, 'clock_skew', identity, eventId, {
-              occurredAt: facts.occurredAt,
-              receivedAt: now,
-            });
-          }
-          if (effects !== undefined) {
-            movements.push(...effects.movements);
-            counts.push(...effects.counts);
-            accruals.push(...effects.accruals);
-          }
-        }
-        continue;
-      }
-
-      // Not new: an identical resend, or a key reused for different content.
-      const [byId] = await tx.query<StoredEvent>(
-        'select event_id, doc, content_sha256, status, reason from events where event_id = $1',
-        [eventId],
-      );
-      if (byId !== undefined) {
-        if (byId.content_sha256 === hash) {
-          duplicates++;
-          // The first receipt may have been lost with its response: repeat it until the till has it.
-          if (byId.status === 'quarantined' && doc.serverStatus !== 'quarantined')
-            conflicts.push(storedCopy(byId));
-          continue;
-        }
-        alerts++;
-        await alert(tx, 'event_id_reused', identity, eventId, {
-          receivedSha256: hash,
-          storedSha256: byId.content_sha256,
-        });
-        await tx.query(
-          'insert into rejected_rows (device_id, store_id, reason, doc) values ($1, $2, $3, $4::jsonb)',
-          [identity.deviceId, identity.storeId, 'event id reused with different content', safeJson(doc)],
-        );
-        conflicts.push(storedCopy(byId));
-        continue;
-      }
-      const [bySeq] = await tx.query<StoredEvent>(
-        `select event_id, doc, content_sha256, status, reason from events where device_id = $1 and device_seq = $2`,
-        [identity.deviceId, doc.deviceSeq as number],
-      );
-      alerts++;
-      await alert(tx, 'device_seq_reused', identity, eventId, {
-        deviceSeq: doc.deviceSeq,
-        storedEventId: bySeq?.event_id ?? null,
+      rejected.push({ reason: r.reason.slice(0, MAX_REASON_LENGTH), doc: safeJson(r.doc) });
+      if (isRecord(r.doc) && typeof r.doc.eventId === 'string')
+        conflicts.push({ pos: r.pos, doc: receipt(r.doc, r.reason) });
+      return;
+    }
+    const c = prepared.c;
+    candidates.set(pos, c);
+    const first = !seen.has(c.eventId);
+    seen.add(c.eventId);
+    parts.push(eventRowJson(c, first, nowMs));
+    if (!first || c.effects === undefined) return;
+    for (const m of c.effects.movements) {
+      movements.push({
+        movement_id: m.movementId,
+        store_id: m.storeId,
+        product_id: m.productId,
+        qty_delta: m.qtyDelta,
+        reason: m.reason,
+        event_id: m.eventId,
+        occurred_at: m.occurredAt,
       });
-      await tx.query(
-        'insert into rejected_rows (device_id, store_id, reason, doc) values ($1, $2, $3, $4::jsonb)',
-        [
-          identity.deviceId,
-          identity.storeId,
-          `deviceSeq ${String(doc.deviceSeq)} already used by event ${bySeq?.event_id ?? '?'}`,
-          safeJson(doc),
-        ],
-      );
-      if (bySeq !== undefined) conflicts.push(storedCopy(bySeq));
     }
-
-    const negative = await applyStockEffects(tx, movements, counts);
-    for (const level of negative) {
-      alerts++;
-      await alert(tx, 'negative_stock', identity, null, level);
+    for (const k of c.effects.counts) {
+      counts.push({
+        count_id: k.countId,
+        store_id: k.storeId,
+        product_id: k.productId,
+        quantity: k.quantity,
+        event_id: k.eventId,
+        counted_at: k.countedAt,
+      });
     }
-    for (const customerId of await applyAccruals(tx, accruals)) {
-      alerts++;
-      await alert(tx, 'loyalty_unknown_customer', identity, null, { customerId });
+    for (const a of c.effects.accruals) {
+      accruals.push({
+        sale_id: a.saleId,
+        customer_id: a.customerId,
+        store_id: a.storeId,
+        points: a.points,
+        event_id: a.eventId,
+        accrued_at: a.accruedAt,
+      });
     }
-    await advanceContiguousSeq(tx, identity.deviceId);
-    return { conflicts, applied, quarantined, duplicates, alerts };
   });
+  // Ledger keys in sorted order: overlapping pushes insert (and lock) them in the same order.
+  const byKey = (key: string) => (a: object, b: object) => {
+    const ka = String((a as Record<string, unknown>)[key]);
+    const kb = String((b as Record<string, unknown>)[key]);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+  movements.sort(byKey('movement_id'));
+  counts.sort(byKey('count_id'));
+  const ordered = (list: object[]) => JSON.stringify(list.map((row, ord) => ({ ...row, ord })));
+
+  // One statement, its own transaction: the function (migration 006) does every write of the request.
+  const [row] = await deps.db.query<{ r: string | null }>(
+    'select omnitill_push_events($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb)::text as r',
+    [
+      identity.deviceId,
+      identity.storeId,
+      nowDate.toISOString(),
+      `[${parts.join(',')}]`,
+      JSON.stringify(rejected),
+      ordered(movements),
+      ordered(counts),
+      JSON.stringify(accruals),
+    ],
+  );
+  if (row?.r === null || row?.r === undefined) throw new DeviceRevokedError();
+  const result = JSON.parse(row.r) as PushResult;
+
+  const inserted = new Set(result.new);
+  let applied = 0;
+  let duplicates = 0;
+  const firstSeen = new Set<string>();
+  for (const [pos, c] of candidates) {
+    const first = !firstSeen.has(c.eventId);
+    firstSeen.add(c.eventId);
+    if (!first || !inserted.has(c.eventId)) continue;
+    if (c.reason === undefined) applied++;
+    else {
+      quarantined++;
+      conflicts.push({ pos, doc: receipt(c.doc, c.reason) });
+    }
+  }
+  for (const old of result.old) {
+    const c = candidates.get(old.ord);
+    if (c === undefined) continue;
+    if (old.id_sha !== null) {
+      if (old.id_sha === c.hash) {
+        duplicates++;
+        // The first receipt may have been lost with its response: repeat it until the till has it.
+        if (old.id_status === 'quarantined' && old.id_doc !== null && c.doc.serverStatus !== 'quarantined')
+          conflicts.push({ pos: old.ord, doc: storedCopy(old) });
+        continue;
+      }
+      // The same id with other content: the stored copy goes back (the function raised the alert).
+      if (old.id_doc !== null) conflicts.push({ pos: old.ord, doc: storedCopy(old) });
+      continue;
+    }
+    // The till adopted the receipt below and pushes it back once: that closes the loop.
+    if (c.doc.serverStatus === 'quarantined') continue;
+    // Another event holds the deviceSeq: a receipt for the row the till sent, under its own id (RxDB
+    // cannot take a document it did not push), naming the holder.
+    quarantined++;
+    conflicts.push({
+      pos: old.ord,
+      doc: receipt(c.doc, `deviceSeq ${String(c.deviceSeq)} already used by event ${old.holder ?? '?'}`),
+    });
+  }
+  conflicts.sort((a, b) => a.pos - b.pos);
+  return { conflicts: conflicts.map((c) => c.doc), applied, quarantined, duplicates, alerts: result.alerts };
+}
+
+function storedCopy(old: OldRow): Doc {
+  const doc: Doc = { ...(old.id_doc ?? {}), _deleted: false };
+  return old.id_status === 'quarantined' ? receipt(doc, old.id_reason ?? 'quarantined') : doc;
 }
 
 /** What an audit row can hold of anything a till sent. */
@@ -319,29 +419,4 @@ function safeJson(value: unknown): string {
   } catch {
     return JSON.stringify({ unstorable: typeof value });
   }
-}
-
-async function alert(
-  tx: Queryable,
-  kind: string,
-  identity: PushIdentity,
-  eventId: string | null,
-  detail: object,
-): Promise<void> {
-  await tx.query(
-    'insert into alerts (kind, device_id, store_id, event_id, detail) values ($1, $2, $3, $4, $5::jsonb)',
-    [kind, identity.deviceId, identity.storeId, eventId, JSON.stringify(detail)],
-  );
-}
-
-/** contiguous_seq = the highest n such that events 1..n of the device are all on the server. */
-async function advanceContiguousSeq(tx: Queryable, deviceId: string): Promise<void> {
-  await tx.query(
-    `with recursive c(s) as (
-       select contiguous_seq from devices where device_id = $1
-       union all
-       select c.s + 1 from c where exists (select 1 from events e where e.device_id = $1 and e.device_seq = c.s + 1))
-     update devices set contiguous_seq = (select max(s) from c) where device_id = $1`,
-    [deviceId],
-  );
 }

@@ -92,9 +92,12 @@ export function registerTillRoutes(app: FastifyInstance, ctx: ServerContext): vo
   );
 
   app.post<{ Body: PushBody }>('/push/events', { schema: { body: pushBody } }, async (request, reply) => {
-    const claims = await authenticateDevice(ctx, request, reply);
+    const oversize = request.body.rows.length > MAX_PUSH_ROWS;
+    // A push within limits is refused for a revoked device by the push itself (DeviceRevokedError → 401);
+    // an oversize one never reaches it, so the device is checked here first, as on every other route.
+    const claims = await authenticateDevice(ctx, request, reply, { deviceCheckedLater: !oversize });
     if (claims === undefined) return reply;
-    if (request.body.rows.length > MAX_PUSH_ROWS) {
+    if (oversize) {
       return refuse(reply, 413, 'too_many_rows', `at most ${MAX_PUSH_ROWS} rows per push`);
     }
     const summary = await pushEvents(

@@ -8,7 +8,7 @@
  */
 import { scryptSync } from 'node:crypto';
 import { Faker, en } from '@faker-js/faker';
-import { customerLookupKeys, searchKey, skuKey } from '@pos/app';
+import { customerLookupKeys, normalizeBarcode, searchKey, skuKey } from '@pos/app';
 import type { DbAdapter, Queryable } from '../db/adapter.ts';
 import { ean13 } from './ean13.ts';
 
@@ -33,7 +33,11 @@ export interface SeedSummary {
   readonly staff: number;
   readonly customers: number;
   readonly configDocs: number;
+  readonly onlineOrders: number;
 }
+
+/** The tax jurisdiction of the demo stores' tax rules. */
+const JURISDICTION = 'FR';
 
 const TAX_CLASSES = [
   { id: 'TC-STD', name: 'Standard', rate: 200_000 },
@@ -83,66 +87,93 @@ export async function seedDemo(db: DbAdapter, options: SeedOptions): Promise<See
     id: `CAT-${String(i + 1).padStart(2, '0')}`,
     name: faker.commerce.department(),
   }));
-  const config: { id: string; storeId: string | null; doc: object }[] = [
-    ...DEMO_STORES.map((storeId, i) => ({
-      id: `store:${storeId}`,
-      storeId,
-      doc: {
-        id: `store:${storeId}`,
-        kind: 'store',
-        storeId,
-        name: `${faker.location.city()} store`,
-        currency: 'EUR',
-        pricesIncludeTax: true,
-        priceBookIds: [BASE_PRICE_BOOK],
-        receiptHeader: `Omnitill demo ${i + 1}`,
-        updatedAt: at,
-      },
-    })),
-    ...TAX_CLASSES.map((t) => ({
-      id: `taxClass:${t.id}`,
-      storeId: null,
-      doc: {
-        id: `taxClass:${t.id}`,
-        kind: 'taxClass',
-        taxClassId: t.id,
-        name: t.name,
-        taxes: [{ taxId: `VAT-${t.id}`, name: `VAT ${t.name}`, rate: t.rate }],
-        updatedAt: at,
-      },
-    })),
-    ...categories.map((c) => ({
-      id: `category:${c.id}`,
-      storeId: null,
-      doc: { id: `category:${c.id}`, kind: 'category', categoryId: c.id, name: c.name, updatedAt: at },
-    })),
-    {
-      id: `priceBook:${BASE_PRICE_BOOK}`,
-      storeId: null,
-      doc: {
-        id: `priceBook:${BASE_PRICE_BOOK}`,
-        kind: 'priceBook',
-        priceBookId: BASE_PRICE_BOOK,
-        name: 'Base prices',
-        currency: 'EUR',
-        updatedAt: at,
-      },
+  // Every config document is `{id: kind:key, kind, storeId?, data, updatedAt}` with `data` as the till's
+  // config schema (app/src/schema/config.schema.ts) wants it: the till refuses anything else.
+  const configDoc = (kind: string, key: string, storeId: string | null, data: object) => ({
+    id: `${kind}:${key}`,
+    storeId,
+    doc: {
+      id: `${kind}:${key}`,
+      kind,
+      ...(storeId === null ? {} : { storeId }),
+      data,
+      updatedAt: at,
     },
-    ...Array.from({ length: 5 }, (_, i) => ({
-      id: `promotion:PROMO-${i + 1}`,
-      storeId: null,
-      doc: {
-        id: `promotion:PROMO-${i + 1}`,
-        kind: 'promotion',
-        promotionId: `PROMO-${i + 1}`,
-        description: `${10 + i * 5} % off ${categories[i]?.name ?? 'everything'}`,
-        categoryIds: [categories[i]?.id ?? 'CAT-01'],
-        percentOff: (10 + i * 5) * 10_000,
-        validFrom: at,
-        validTo: future,
-        updatedAt: at,
-      },
-    })),
+  });
+  const config: { id: string; storeId: string | null; doc: object }[] = [
+    ...DEMO_STORES.flatMap((storeId, i) => {
+      const city = faker.location.city();
+      return [
+        configDoc('store_settings', storeId, storeId, {
+          storeId,
+          name: `${city} store`,
+          currency: 'EUR',
+          locale: 'fr-FR',
+          timeZone: 'Europe/Paris',
+          receiptPrefix: storeId,
+          tax: {
+            jurisdictionId: JURISDICTION,
+            pricesIncludeTax: true,
+            rounding: 'per-line',
+            roundingMode: 'half-up',
+          },
+          cashRounding: { increment: 1, mode: 'half-up' },
+          denominations: [50_000, 20_000, 10_000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1],
+          close: { varianceThreshold: 500 },
+          returns: {
+            windowDays: 30,
+            noReceipt: { enabled: true, refundTo: 'store_credit', maxAmount: 5000, requiresPermission: true },
+            tenderOrder: ['card', 'cash'],
+          },
+          sale: { maxQuantity: 999_000, mergeRepeatScans: true },
+          scan: { gs1WithoutAim: false },
+          loyalty: { earnAmount: 100, earnPoints: 1, offlineRedeemAllowance: 500 },
+        }),
+        configDoc('receipt_header', storeId, storeId, {
+          name: `Omnitill demo ${i + 1}`,
+          addressLines: [faker.location.streetAddress(), `${faker.location.zipCode('#####')} ${city}`],
+          footerLines: ['Merci de votre visite !'],
+          locale: 'fr-FR',
+        }),
+      ];
+    }),
+    ...TAX_CLASSES.map((t) =>
+      configDoc('tax_rule', `VAT-${t.id}`, null, {
+        id: `VAT-${t.id}`,
+        name: `VAT ${t.name}`,
+        taxClassId: t.id,
+        jurisdictionId: JURISDICTION,
+        rate: t.rate,
+        validFrom: null,
+        validTo: null,
+      }),
+    ),
+    ...categories.map((c) => configDoc('category', c.id, null, { id: c.id, name: c.name })),
+    configDoc('price_book', BASE_PRICE_BOOK, null, {
+      id: BASE_PRICE_BOOK,
+      name: 'Base prices',
+      currency: 'EUR',
+      priority: 0,
+      storeIds: [],
+      customerGroupIds: [],
+      validFrom: null,
+      validTo: null,
+    }),
+    ...Array.from({ length: 5 }, (_, i) =>
+      configDoc('promotion', `PROMO-${i + 1}`, null, {
+        id: `PROMO-${i + 1}`,
+        kind: 'percent_off',
+        name: `${10 + i * 5} % off ${categories[i]?.name ?? 'everything'}`,
+        priority: 10,
+        exclusive: false,
+        validFrom: Date.parse(at),
+        validTo: Date.parse(future),
+        storeIds: [],
+        customerGroupIds: [],
+        target: { kind: 'items', productIds: [], categoryIds: [categories[i]?.id ?? 'CAT-01'] },
+        percent: (10 + i * 5) * 10_000,
+      }),
+    ),
   ];
   await db.transaction((tx) => insertDocs(tx, 'config', config));
   configDocs += config.length;
@@ -184,14 +215,16 @@ export async function seedDemo(db: DbAdapter, options: SeedOptions): Promise<See
           id: productId,
           skuKey: skuKey(sku),
           nameKey: searchKey(name),
-          barcode: barcodes[0] ?? '',
+          // Rows are found by the domain's lookup key (GTIN-14), the key a scan resolves to.
+          barcode: barcodes[0] === undefined ? '' : normalizeBarcode(barcodes[0]),
         },
       });
       for (const extra of barcodes.slice(1)) {
+        const key = normalizeBarcode(extra);
         rows.push({
-          id: `${productId}|${extra}`,
+          id: `${productId}|${key}`,
           storeId: null,
-          doc: { ...base, id: `${productId}|${extra}`, skuKey: '', nameKey: '', barcode: extra },
+          doc: { ...base, id: `${productId}|${key}`, skuKey: '', nameKey: '', barcode: key },
         });
       }
       const amount = faker.number.int({ min: 49, max: 19_999 });
@@ -320,16 +353,15 @@ export async function seedDemo(db: DbAdapter, options: SeedOptions): Promise<See
   });
   await db.transaction((tx) => insertDocs(tx, 'customers', customers));
 
+  // Online orders are the server's (click & collect); tills do not replicate them.
   const orders = Array.from({ length: 4 }, (_, i) => {
     const storeId = DEMO_STORES[i % DEMO_STORES.length] ?? 'S01';
-    const id = `onlineOrder:WEB-${1000 + i}`;
+    const orderId = `WEB-${1000 + i}`;
     return {
-      id,
-      storeId,
+      order_id: orderId,
+      store_id: storeId,
       doc: {
-        id,
-        kind: 'onlineOrder',
-        orderId: `WEB-${1000 + i}`,
+        orderId,
         storeId,
         customerId: customers[i]?.id ?? 'C000001',
         status: 'ready_for_pickup',
@@ -339,8 +371,12 @@ export async function seedDemo(db: DbAdapter, options: SeedOptions): Promise<See
       },
     };
   });
-  await db.transaction((tx) => insertDocs(tx, 'config', orders));
-  configDocs += orders.length;
+  await db.query(
+    `insert into online_orders (order_id, store_id, doc)
+     select x.order_id, x.store_id, x.doc from jsonb_to_recordset($1::jsonb) as x(order_id text, store_id text, doc jsonb)
+     on conflict (order_id) do update set doc = excluded.doc, store_id = excluded.store_id`,
+    [JSON.stringify(orders)],
+  );
 
   return {
     products: options.products,
@@ -350,5 +386,6 @@ export async function seedDemo(db: DbAdapter, options: SeedOptions): Promise<See
     staff: staff.length,
     customers: customers.length,
     configDocs,
+    onlineOrders: orders.length,
   };
 }

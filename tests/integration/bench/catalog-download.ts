@@ -3,13 +3,13 @@
  * runs until the products collection (and then every pulled collection) has finished its first pull.
  * The till here is Node with Dexie over fake-indexeddb (an in-memory IndexedDB written in JavaScript),
  * not Chromium's IndexedDB: the figure measures the replication path (HTTP pulls of 500, RxDB writes)
- * and is not the till's on-device figure, which comes with the till (Electron) benchmark.
+ * and is not the till's on-device figure: that is the Chromium case (chromium-download.ts).
  */
-import type { CollectionName } from '@pos/app';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { summarize, type BenchResult } from '../../../bench/harness.ts';
 import { createTillDatabase, tillStorage } from '../../../renderer/src/db/database.ts';
 import { PULLED_COLLECTIONS, TillSync } from '../../../renderer/src/db/replication.ts';
+import type { PulledCollectionName } from '../../../renderer/src/db/replication.ts';
 import { SyncClient } from '../../../renderer/src/db/sync-client.ts';
 import { HQ_TOKEN, type Harness } from '../../../sync-server/test/harness.ts';
 
@@ -50,10 +50,8 @@ async function downloadOnce(
     await sync.start();
     if (process.env.BENCH_DEBUG !== undefined)
       console.log(`    started ${(performance.now() - started).toFixed(0)} ms`);
-    const initialPull = async (name: CollectionName): Promise<void> => {
-      const replication = sync.replication(name);
-      if (replication === undefined) throw new Error(`no replication of ${name}`);
-      await replication.awaitInitialReplication();
+    const initialPull = async (name: PulledCollectionName): Promise<void> => {
+      await sync.initialPull(name);
       if (process.env.BENCH_DEBUG !== undefined)
         console.log(`    ${name} ${(performance.now() - started).toFixed(0)} ms`);
     };

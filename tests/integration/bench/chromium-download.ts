@@ -1,0 +1,158 @@
+/**
+ * Initial catalog download into the till's RxDB in a real browser: Debian's Chromium (headless, through
+ * playwright-core) runs the till's database (Dexie on Chromium's own IndexedDB) and replication, bundled
+ * with esbuild from the renderer's sources, against a seeded sync server on 127.0.0.1. The page is
+ * served at the sync server's own origin by request interception (the server has no page of its own and
+ * sends no CORS headers; the till's requests then go straight to it, same origin). Each run is a fresh
+ * device with an empty database; the figure is products per second until the products collection
+ * finished its first pull.
+ */
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { summarize, type BenchResult } from '../../../bench/harness.ts';
+import { HQ_TOKEN, type Harness } from '../../../sync-server/test/harness.ts';
+import type { DownloadRequest, DownloadResult } from './browser/download-page.ts';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+] as const;
+
+const PAGE_ENTRY = fileURLToPath(new URL('./browser/download-page.ts', import.meta.url));
+
+export interface ChromiumDownloadOptions {
+  /** Products seeded at the server (rows include one extra per additional barcode). */
+  readonly products: number;
+  readonly runs: number;
+  readonly target: string;
+  readonly pullBatchSize?: number;
+  /** Writes a CPU profile of the page's main thread per run (Chrome DevTools format) to this folder. */
+  readonly profileDir?: string;
+}
+
+/** The page's script: the renderer's database and replication for the browser, one IIFE. */
+export async function bundleDownloadPage(): Promise<string> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [PAGE_ENTRY],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    legalComments: 'none',
+    // Readable function names in CPU profiles; the size does not matter to a page loaded from memory.
+    minify: false,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  const output = result.outputFiles[0];
+  if (output === undefined) throw new Error('esbuild produced no output for the download page');
+  return output.text;
+}
+
+async function enrollmentCode(h: Harness): Promise<string> {
+  const code = await h.json<{ code: string }>('/admin/enrollment-codes', {
+    token: HQ_TOKEN,
+    body: { storeId: 'S01' },
+    tillHeaders: false,
+  });
+  if (code.status !== 201) throw new Error(`enrollment code: ${code.status}`);
+  return code.body.code;
+}
+
+async function openPage(browser: Browser, origin: string, script: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => {
+    console.error(`  page error: ${error.message}`);
+  });
+  const pageUrl = `${origin}/omnitill-bench/download.html`;
+  await page.route(pageUrl, (route) =>
+    route.fulfill({
+      contentType: 'text/html; charset=utf-8',
+      body: '<!doctype html><meta charset="utf-8"><title>download</title><script src="download.js"></script>',
+    }),
+  );
+  await page.route(`${origin}/omnitill-bench/download.js`, (route) =>
+    route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: script }),
+  );
+  await page.goto(pageUrl);
+  // The till's own requests must not pass through the interception.
+  await page.unrouteAll();
+  await page.waitForFunction(() => typeof window.omnitillDownload === 'function');
+  return page;
+}
+
+export async function runChromiumDownload(
+  h: Harness,
+  options: ChromiumDownloadOptions,
+): Promise<readonly BenchResult[]> {
+  const script = await bundleDownloadPage();
+  const expectedRows = Number(
+    (await h.db.query<{ n: string }>('select count(*)::text as n from products where not deleted'))[0]?.n ??
+      -1,
+  );
+  const origin = new URL(h.base).origin;
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+  const untilProducts: number[] = [];
+  const untilAll: number[] = [];
+  try {
+    for (let run = 0; run < options.runs; run++) {
+      const page = await openPage(browser, origin, script);
+      try {
+        const request: DownloadRequest = {
+          baseUrl: h.base,
+          enrollmentCode: await enrollmentCode(h),
+          run,
+          ...(options.pullBatchSize === undefined ? {} : { pullBatchSize: options.pullBatchSize }),
+        };
+        const cdp = options.profileDir === undefined ? undefined : await page.context().newCDPSession(page);
+        if (cdp !== undefined) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+          await cdp.send('Profiler.start');
+        }
+        const result: DownloadResult = await page.evaluate(async (r) => {
+          const run = window.omnitillDownload;
+          if (run === undefined) throw new Error('the download page did not load');
+          return run(r);
+        }, request);
+        if (cdp !== undefined && options.profileDir !== undefined) {
+          const { profile } = await cdp.send('Profiler.stop');
+          const { writeFileSync } = await import('node:fs');
+          writeFileSync(`${options.profileDir}/chromium-download-${run}.cpuprofile`, JSON.stringify(profile));
+        }
+        if (result.productDocs !== expectedRows) {
+          throw new Error(
+            `run ${run}: ${result.productDocs} product rows in RxDB, the server has ${expectedRows}`,
+          );
+        }
+        untilProducts.push(options.products / (result.productsMs / 1000));
+        untilAll.push(options.products / (result.allMs / 1000));
+        const per = Object.entries(result.collections)
+          .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`)
+          .join(', ');
+        console.log(
+          `  Chromium run ${run + 1}: products in ${(result.productsMs / 1000).toFixed(2)} s ` +
+            `(${Math.round(options.products / (result.productsMs / 1000))}/s), every collection in ` +
+            `${(result.allMs / 1000).toFixed(2)} s [${per}]`,
+        );
+      } finally {
+        await page.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  const label = `${options.products} products, Chromium + Dexie on IndexedDB`;
+  return [
+    summarize(`catalog download, products done (${label})`, 'products/s', untilProducts, options.target),
+    summarize(`catalog download, all collections done (${label})`, 'products/s', untilAll),
+  ];
+}
