@@ -11,6 +11,7 @@ const suites: Record<string, string> = {
   journal: 'main',
   sync: 'sync-server',
   'sync-till': 'tests/integration',
+  till: 'tests/e2e',
 };
 
 async function load(name: string, workspace: string): Promise<BenchSuite> {
