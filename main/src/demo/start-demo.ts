@@ -4,7 +4,6 @@
  * protocols, the hardware worker driving them under the supervisor, and a till enrolled with the
  * server automatically, served by the web host. Everything binds to 127.0.0.1.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -208,9 +207,4 @@ async function freePort(): Promise<number> {
       });
     });
   });
-}
-
-/** A fresh id for a demo data folder (tests). */
-export function demoRunId(): string {
-  return randomUUID();
 }
