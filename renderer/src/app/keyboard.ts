@@ -107,9 +107,22 @@ export function attachKeyboard(options: KeyboardOptions): () => void {
     arm();
   };
 
+  // A scanner never touches the screen: a tap or click ends any held burst at once, so keys typed just
+  // before it reach their field before the click acts (typing "2.50" and tapping Charge within the
+  // 30 ms hold must charge 2.50, not an empty field).
+  const onPointerDown = (): void => {
+    if (detector.nextDeadline === null) return;
+    apply(detector.expire(Number.POSITIVE_INFINITY));
+    arm();
+  };
+
   doc.addEventListener('keydown', onKeyDown, { capture: true });
+  doc.addEventListener('pointerdown', onPointerDown, { capture: true });
+  doc.addEventListener('mousedown', onPointerDown, { capture: true });
   return () => {
     doc.removeEventListener('keydown', onKeyDown, { capture: true });
+    doc.removeEventListener('pointerdown', onPointerDown, { capture: true });
+    doc.removeEventListener('mousedown', onPointerDown, { capture: true });
     if (timer !== undefined) clearTimeout(timer);
   };
 }
