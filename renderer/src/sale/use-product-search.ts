@@ -1,15 +1,17 @@
 /**
- * Results as the cashier types: a light debounce (one query per pause, not per key), indexed prefix
- * queries (catalog.ts), and answers that arrive out of order are dropped. Prices and stock of the
+ * Results as the cashier types: the first key queries at once, and while keys keep coming at most one
+ * query starts per SEARCH_INTERVAL_MS, the last text always queried (a throttle with a trailing query:
+ * the first results show as fast as the index answers, and fast typing is not one query per key);
+ * indexed prefix queries (catalog.ts); answers that arrive out of order are dropped. Prices and stock of the
  * results follow in a second step, so the names show as fast as the index answers.
  */
 import { findPrice } from '@pos/app';
 import type { Product } from '@pos/app';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useRuntime } from '../app/runtime-context.tsx';
 import type { SearchHit } from './catalog.ts';
 
-export const SEARCH_DEBOUNCE_MS = 60;
+export const SEARCH_INTERVAL_MS = 60;
 
 export interface SearchResult {
   readonly product: Product;
@@ -26,11 +28,17 @@ export interface ProductSearch {
   readonly status: 'idle' | 'searching' | 'done' | 'failed';
 }
 
+/** How long a query for new text waits: none after a pause, else until an interval since the last start. */
+export function searchDelay(lastStartedAt: number, now: number, interval = SEARCH_INTERVAL_MS): number {
+  return Math.max(0, lastStartedAt + interval - now);
+}
+
 const IDLE: ProductSearch = { query: '', results: [], status: 'idle' };
 
 export function useProductSearch(query: string): ProductSearch {
   const runtime = useRuntime();
   const [search, setSearch] = useState<ProductSearch>(IDLE);
+  const lastStarted = useRef(Number.NEGATIVE_INFINITY);
   const text = query.trim();
 
   useEffect(() => {
@@ -42,7 +50,9 @@ export function useProductSearch(query: string): ProductSearch {
     // A function, so each check after an await reads the current value.
     const stale = (): boolean => !live;
     setSearch((current) => ({ query: text, results: current.results, status: 'searching' }));
+    const wait = searchDelay(lastStarted.current, performance.now());
     const timer = setTimeout(() => {
+      lastStarted.current = performance.now();
       const config = runtime.config();
       runtime.catalog
         .search(text, config.scanConfig)
@@ -76,7 +86,7 @@ export function useProductSearch(query: string): ProductSearch {
         .catch(() => {
           if (!stale()) setSearch({ query: text, results: [], status: 'failed' });
         });
-    }, SEARCH_DEBOUNCE_MS);
+    }, wait);
     return () => {
       live = false;
       clearTimeout(timer);
