@@ -158,9 +158,30 @@ describe('TillSync against a fake server', () => {
     });
     const first = new TillSync({ db, client, backoff: fast, random: () => 0, pullBatchSize: 100 });
     open.push({ db, sync: first });
+    const catalog: string[] = [];
+    const watching = first.status.status$.subscribe((s) => {
+      const entry = `${s.catalog.state} ${s.catalog.rows}`;
+      if (catalog.at(-1) !== entry) catalog.push(entry);
+    });
     await first.start();
     await first.initialPull('stockLevels');
-    expect(order).toEqual(['customers', 'staff', 'config', 'products', 'prices', 'stockLevels']);
+    watching.unsubscribe();
+    // The status bar's "downloading" line: rows counted as pages are written (staff 1, prices 100, 100,
+    // 50), never going back, then ready.
+    expect(catalog[0]).toBe('downloading 0');
+    expect(catalog.slice(-2)).toEqual(['downloading 251', 'ready 251']);
+    const counts = catalog.slice(0, -1).map((entry) => Number(entry.split(' ')[1]));
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(counts.length).toBeGreaterThanOrEqual(4);
+    // Customers replicate both ways on RxDB's own replication, beside the pull-only loop: either may ask first.
+    expect(order.filter((name) => name !== 'customers')).toEqual([
+      'staff',
+      'config',
+      'products',
+      'prices',
+      'stockLevels',
+    ]);
+    expect(order).toContain('customers');
     expect(await db.prices.count().exec()).toBe(250);
     // Pages of 100, each requested while the one before was written: 100, 100, then 50 (short: caught up).
     expect(fromSeq).toEqual(['start', '100', '200']);

@@ -553,6 +553,7 @@ export class TillSync {
       if (this.isStopped()) return;
       this.initialPullEntry(name).resolve();
     }
+    this.status.update({ catalog: { state: 'ready', rows: this.status.current.catalog.rows } });
   }
 
   /** A poke or a (re)connect: pull the collection again (once more if a pull is under way). */
@@ -624,6 +625,12 @@ export class TillSync {
           ahead.catch(() => undefined);
         }
         const refused = await writePage(collection, page.documents);
+        const { catalog } = this.status.current;
+        if (catalog.state === 'downloading' && page.documents.length > 0) {
+          this.status.update({
+            catalog: { state: 'downloading', rows: catalog.rows + page.documents.length },
+          });
+        }
         if (refused.length > 0) {
           // One bad document from HQ must not keep the till from everything else (RxDB's replication also
           // leaves such documents out); the status says so until HQ corrects them.

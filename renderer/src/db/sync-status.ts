@@ -22,6 +22,12 @@ export interface SyncStatus {
   readonly errors: readonly string[];
   /** Set when the server was found to have lost acknowledged events and the till re-sent them. */
   readonly recoveredFromDataLoss: { readonly fromDeviceSeq: number; readonly events: number } | null;
+  /**
+   * The first pull of every catalog collection since the till started: `downloading` until each has
+   * caught up with the server, with the rows received so far (a new till downloading a large catalog
+   * sells what has arrived, and the status bar says the rest is on its way).
+   */
+  readonly catalog: { readonly state: 'downloading' | 'ready'; readonly rows: number };
 }
 
 export const INITIAL_SYNC_STATUS: SyncStatus = {
@@ -32,6 +38,7 @@ export const INITIAL_SYNC_STATUS: SyncStatus = {
   quarantined: 0,
   errors: [],
   recoveredFromDataLoss: null,
+  catalog: { state: 'downloading', rows: 0 },
 };
 
 /**

@@ -183,6 +183,28 @@ describe('StatusBar sync', () => {
     expect(screen.getByText('13 waiting to send').closest('li')?.dataset.tone).toBe('warn');
   });
 
+  it('says while a catalog download is under way, with the records so far, and not after', async () => {
+    const store = new SyncStatusStore();
+    store.synced(NOW.getTime());
+    const fake = withDevices([]);
+    await renderTill(<StatusBar />, {
+      db: noDb,
+      desktop: fake.desktop,
+      now: () => NOW,
+      sync: syncWith(store),
+    });
+    // Nothing has arrived yet (an offline start with a catalog already here): no download line.
+    expect(texts('Connection')).toEqual(['Online', 'Synced just now', 'All sent']);
+    act(() => {
+      store.update({ catalog: { state: 'downloading', rows: 45_000 } });
+    });
+    expect(texts('Connection')).toContain('Downloading the catalog: 45,000 records so far');
+    act(() => {
+      store.update({ catalog: { state: 'ready', rows: 100_000 } });
+    });
+    expect(texts('Connection')).toEqual(['Online', 'Synced just now', 'All sent']);
+  });
+
   it('brings "synced … ago" up to date as time passes', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     let now = NOW;

@@ -90,6 +90,13 @@ export function syncItems(
           tone: status.online ? 'busy' : 'warn',
         },
   );
+  if (status.catalog.state === 'downloading' && status.catalog.rows > 0) {
+    items.push({
+      key: 'catalog',
+      text: t('sync.catalogDownloading', { count: status.catalog.rows }),
+      tone: 'busy',
+    });
+  }
   if (status.quarantined > 0) {
     items.push({
       key: 'quarantined',

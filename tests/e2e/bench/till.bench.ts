@@ -79,15 +79,33 @@ export const suite: BenchSuite = {
         }
       }
       const downloadS = (Date.now() - downloadStart) / 1000;
-      debug(`catalog local after ${downloadS} s`);
+      debug(`the last product rings after ${downloadS} s`);
       results.push({
-        name: `catalog download to the page, ${products} products (from sign-in)`,
+        name: `catalog download to the page, ${products} products: the last one rings (from sign-in)`,
         unit: 'products/s',
         p50: Math.round(products / downloadS),
         p95: Math.round(products / downloadS),
         p99: Math.round(products / downloadS),
         samples: 1,
         target: '≥ 10,000',
+      });
+      // The rest (stock levels) still downloads: the status bar says so until every collection is in.
+      // Selling is measured after that, as on any till past its first start.
+      const downloading = page.getByText(/^Downloading the catalog/);
+      while (await downloading.count()) {
+        if (Date.now() - downloadStart > 60 * 60_000) throw new Error('the catalog download never finished');
+        await page.waitForTimeout(250);
+      }
+      const completeS = (Date.now() - downloadStart) / 1000;
+      debug(`every catalog collection local after ${completeS} s`);
+      results.push({
+        name: `catalog download to the page, ${products} products: every collection (from sign-in)`,
+        unit: 'products/s',
+        p50: Math.round(products / completeS),
+        p95: Math.round(products / completeS),
+        p99: Math.round(products / completeS),
+        samples: 1,
+        target: '',
       });
 
       // Scan to priced line.
@@ -138,7 +156,7 @@ export const suite: BenchSuite = {
       await field.fill('');
       results.push(
         summarize(
-          `search first results, ${products} products (incl. debounce)`,
+          `search first results, ${products} products (first key queries at once)`,
           'ms',
           searchTimes,
           'p95 ≤ 50 ms',
