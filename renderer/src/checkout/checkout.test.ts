@@ -67,6 +67,7 @@ describe('the sale path', () => {
     const receiptNumber = formatReceiptNumber('S01', tillCodeFor(DEVICE), 1);
     expect(state(t).completion?.record.receiptNumber).toBe(receiptNumber);
     expect(state(t).completion?.print?.state).toBe('printed');
+    await t.runtime.checkout.idle();
     await t.runtime.carts.idle();
     expect(await t.db.carts.find().exec()).toEqual([]);
   });

@@ -88,6 +88,8 @@ const DEFAULT_OUTBOX_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
 
 export class Checkout {
   private readonly pending = new Map<string, PendingCheckout>();
+  /** Removing the last completed sale's pending records and cart; never rejects. */
+  private cleaning: Promise<void> = Promise.resolve();
   private readonly retrying = new Set<string>();
   private closed = false;
 
@@ -99,6 +101,8 @@ export class Checkout {
    */
   async complete(sale: Sale, env: SaleEnvironment): Promise<DurableSale> {
     await this.deps.outboxRestored.catch(() => undefined);
+    // The previous sale's local leftovers go first (their writes must not land after this sale's).
+    await this.cleaning;
     const pending = this.pending.get(sale.saleId) ?? (await this.storedPending(sale.saleId));
     const checkout = pending ?? (await this.prepare(sale, env));
     const { event, record } = checkout;
@@ -114,7 +118,8 @@ export class Checkout {
     const outboxEvent = numbered(event, entry.sequence);
     const inOutbox = await this.saveToOutbox(outboxEvent);
     this.pending.delete(sale.saleId);
-    await this.cleanUp(sale.saleId);
+    // Durable now (journal and outbox): the cashier sees it without waiting for the tidying up.
+    this.cleaning = this.cleanUp(sale.saleId);
     return { record, event: outboxEvent, inOutbox };
   }
 
@@ -140,6 +145,11 @@ export class Checkout {
   private async storedPending(saleId: string): Promise<PendingCheckout | undefined> {
     const stored = await readLocal(this.deps.db, LOCAL_PENDING_CHECKOUT, isPendingCheckout).catch(() => null);
     return stored !== null && stored.saleId === saleId ? stored : undefined;
+  }
+
+  /** Settles once the last completed sale's pending records and cart are removed. */
+  idle(): Promise<void> {
+    return this.cleaning;
   }
 
   private async cleanUp(saleId: string): Promise<void> {

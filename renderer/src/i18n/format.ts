@@ -23,15 +23,31 @@ export function formatMoney(amount: Minor, currency: string, locale: string): st
   return format.format(amount / 10 ** currencyExponent(currency));
 }
 
+// Building an Intl formatter costs far more than using one (a cart re-renders every line's quantity
+// on each scan): one per locale (and zone), kept.
+const quantityFormats = new Map<string, Intl.NumberFormat>();
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Thousandths (QUANTITY_SCALE) as a plain number: 1500 → "1.5", 2000 → "2". */
 export function formatQuantity(quantity: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }).format(quantity / QUANTITY_SCALE);
+  let format = quantityFormats.get(locale);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
+    quantityFormats.set(locale, format);
+  }
+  return format.format(quantity / QUANTITY_SCALE);
 }
 
 export function formatDateTime(iso: string, locale: string, timeZone?: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    ...(timeZone === undefined ? {} : { timeZone }),
-  }).format(new Date(iso));
+  const key = `${locale}|${timeZone ?? ''}`;
+  let format = dateTimeFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      ...(timeZone === undefined ? {} : { timeZone }),
+    });
+    dateTimeFormats.set(key, format);
+  }
+  return format.format(new Date(iso));
 }

@@ -4,7 +4,7 @@
  * selects a line; the selected line gets − and + for touch, and the side panel's line actions.
  */
 import type { SaleLine, SaleLineRecord } from '@pos/app';
-import { useEffect, useRef, type ReactElement } from 'react';
+import { memo, useEffect, useRef, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useRuntime, useSaleState } from '../app/runtime-context.tsx';
 import { useFormat } from '../app/ui-kit.tsx';
@@ -75,7 +75,36 @@ interface CartLineProps {
   readonly editable: boolean;
 }
 
-function CartLine(props: CartLineProps): ReactElement {
+/**
+ * What a line shows from its priced record. Every scan re-prices the whole sale into new records, so
+ * the lines that did not change are recognised by these values and not drawn again.
+ */
+function samePricing(a: SaleLineRecord | undefined, b: SaleLineRecord | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return (
+    a.unitPrice === b.unitPrice &&
+    a.gross === b.gross &&
+    a.overriddenFrom === b.overriddenFrom &&
+    a.discounts.length === b.discounts.length &&
+    a.discounts.every((d, i) => {
+      const other = b.discounts[i];
+      return d.scope === other?.scope && d.amount === other.amount && d.description === other.description;
+    })
+  );
+}
+
+const CartLine = memo(
+  CartLineView,
+  (before, after) =>
+    before.line === after.line &&
+    before.selected === after.selected &&
+    before.fresh === after.fresh &&
+    before.editable === after.editable &&
+    samePricing(before.priced, after.priced),
+);
+
+function CartLineView(props: CartLineProps): ReactElement {
   const { t } = useTranslation('sale');
   const runtime = useRuntime();
   const format = useFormat();

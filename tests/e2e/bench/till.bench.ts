@@ -14,7 +14,10 @@
  * - cold start to ready: a reload of the page (catalog already local) until the till answers input,
  *   timed from the driver;
  * - renderer memory: the page's JS heap after the run (Chromium's Performance.getMetrics).
+ * TILL_BENCH_PROFILE_DIR writes a CPU profile of the page during the scans (till-scans.cpuprofile).
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { BenchResult, BenchSuite } from '../../../bench/harness.ts';
 import { summarize } from '../../../bench/harness.ts';
@@ -109,6 +112,12 @@ export const suite: BenchSuite = {
       });
 
       // Scan to priced line.
+      const profileDir = process.env.TILL_BENCH_PROFILE_DIR;
+      if (profileDir !== undefined && profileDir !== '') {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+      }
       const scanTimes: number[] = [];
       let seed = 12345;
       const random = (): number => {
@@ -125,6 +134,10 @@ export const suite: BenchSuite = {
         debug(`scan ${i}: ${ms.toFixed(1)} ms`);
         // Keep the cart near 20 lines, as a real basket: pay and start again.
         if ((i + 1) % 20 === 0) await tenderCash(page, []);
+      }
+      if (profileDir !== undefined && profileDir !== '') {
+        const { profile } = await cdp.send('Profiler.stop');
+        await writeFile(join(profileDir, 'till-scans.cpuprofile'), JSON.stringify(profile));
       }
       results.push(summarize(`scan to priced line, ${products} products`, 'ms', scanTimes, 'p95 ≤ 50 ms'));
 
