@@ -169,3 +169,79 @@ export async function runChromiumDownload(
     summarize(`catalog download, all collections done (${label})`, 'products/s', untilAll),
   ];
 }
+
+/**
+ * The same browser's IndexedDB on its own: product-shaped records put in transactions of 1,000 into one
+ * store with the index layout RxDB's Dexie storage gives the products collection ([_deleted, field,
+ * id] for barcode, nameKey and skuKey; [_meta.lwt, id]), in a fresh on-disk profile. No replication,
+ * no RxDB: the ceiling the catalog download works under on this machine, measured in the same run.
+ */
+const IDB_CEILING_PAGE = `async (total) => {
+  const open = () => new Promise((resolve, reject) => {
+    const request = indexedDB.open('ceiling', 1);
+    request.onupgradeneeded = () => {
+      const store = request.result.createObjectStore('docs', { keyPath: 'id' });
+      for (const field of ['barcode', 'nameKey', 'skuKey']) store.createIndex(field, ['_deleted', field, 'id']);
+      store.createIndex('lwt', ['_meta.lwt', 'id']);
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const db = await open();
+  const started = performance.now();
+  for (let first = 0; first < total; first += 1000) {
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction('docs', 'readwrite');
+      const store = tx.objectStore('docs');
+      for (let n = first; n < Math.min(first + 1000, total); n++) {
+        const id = 'P' + String(n).padStart(7, '0');
+        store.put({
+          id, _deleted: '0', _rev: '1-a', _attachments: {}, _meta: { lwt: 1700000000000 + n },
+          barcode: '20' + String(n).padStart(11, '0'), nameKey: 'product name ' + n, skuKey: 'sku-' + n,
+          sku: 'SKU-' + n, name: 'Product name ' + n, categoryId: 'CAT-' + (n % 12), taxClassId: 'TC-STD',
+          unit: 'each', active: true, sellable: true, updatedAt: '2026-01-01T00:00:00.000Z',
+        });
+      }
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+  return performance.now() - started;
+}`;
+
+export async function runIndexedDbCeiling(options: {
+  readonly products: number;
+  readonly runs: number;
+}): Promise<BenchResult> {
+  const rates: number[] = [];
+  for (let run = 0; run < options.runs; run++) {
+    const profile = mkdtempSync(join(tmpdir(), 'omnitill-bench-profile-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS],
+    });
+    try {
+      const page = await context.newPage();
+      // Any http origin has IndexedDB; this one is answered by the driver and never reaches a network.
+      const url = 'http://omnitill-bench.invalid/';
+      await page.route(url, (route) =>
+        route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>ceiling</title>' }),
+      );
+      await page.goto(url);
+      const ms: unknown = await page.evaluate(`(${IDB_CEILING_PAGE})(${String(options.products)})`);
+      if (typeof ms !== 'number') throw new Error(`the IndexedDB ceiling page answered ${String(ms)}`);
+      rates.push(options.products / (ms / 1000));
+      console.log(
+        `  IndexedDB alone, run ${run + 1}: ${options.products} puts in ${(ms / 1000).toFixed(2)} s`,
+      );
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }
+  return summarize(
+    `IndexedDB alone: product-shaped puts, RxDB's index layout (${options.products}, same Chromium)`,
+    'products/s',
+    rates,
+  );
+}

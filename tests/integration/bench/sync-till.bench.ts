@@ -5,6 +5,8 @@
  * on PostgreSQL 15 (the throwaway test server) into a fresh till, measured two ways:
  * - in Debian's Chromium (/usr/bin/chromium, headless): the till's database on Chromium's IndexedDB, the
  *   figure targets.md means (≥ 10,000 products/s); BENCH_BROWSER_RUNS runs (default 3);
+ * - beside it, the same Chromium's IndexedDB alone (raw puts, RxDB's index layout): the ceiling of
+ *   this machine, for comparison in the same run;
  * - in Node, Dexie over fake-indexeddb (an IndexedDB written in JavaScript, several times slower than a
  *   browser's): BENCH_DOWNLOAD_RUNS runs (default 1; 0 skips it), for comparison only.
  * BENCH_PULL_BATCH overrides the till's pull batch size; BENCH_PROFILE_DIR writes a CPU profile of the
@@ -15,7 +17,7 @@ import { seedDemo } from '../../../sync-server/src/seed/demo-seed.ts';
 import { startHarness } from '../../../sync-server/test/harness.ts';
 import { startPostgres } from '../../../sync-server/test/postgres-server.ts';
 import { runCatalogDownload } from './catalog-download.ts';
-import { runChromiumDownload } from './chromium-download.ts';
+import { runChromiumDownload, runIndexedDbCeiling } from './chromium-download.ts';
 
 const TARGET = '≥ 10,000 products/s';
 
@@ -57,6 +59,7 @@ export const suite: BenchSuite = {
               ...(profileDir === undefined || profileDir === '' ? {} : { profileDir }),
             })),
           );
+          results.push(await runIndexedDbCeiling({ products, runs: browserRuns }));
         }
         if (nodeRuns > 0) {
           results.push(...(await runCatalogDownload(h, { products, runs: nodeRuns, target: TARGET })));
