@@ -21,8 +21,9 @@
  * unsettled intent and the most recent `retainSettled` settled ones, so a repeated start of an old
  * payment id is still recognised.
  */
-import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DurableJsonLines } from '../../device/durable-json-lines.ts';
 import type { TransactionIdentification } from './nexo-messages.ts';
 
 export type IntentState =
@@ -132,8 +133,7 @@ interface JournalLine {
 export class PaymentIntentStore {
   readonly #intents = new Map<string, PaymentIntent>();
   readonly #clock: () => Date;
-  #file: FileHandle | undefined;
-  #writes: Promise<unknown> = Promise.resolve();
+  readonly #log: DurableJsonLines;
   #closed = false;
 
   private constructor(
@@ -141,6 +141,7 @@ export class PaymentIntentStore {
     readonly path: string,
   ) {
     this.#clock = options.clock ?? (() => new Date());
+    this.#log = new DurableJsonLines(path);
   }
 
   static async open(options: PaymentIntentStoreOptions): Promise<PaymentIntentStore> {
@@ -213,9 +214,7 @@ export class PaymentIntentStore {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#writes;
-    await this.#file?.close();
-    this.#file = undefined;
+    await this.#log.close();
   }
 
   #requireOpen(): void {
@@ -227,34 +226,12 @@ export class PaymentIntentStore {
   }
 
   #append(intent: PaymentIntent): Promise<void> {
-    const line = JSON.stringify({ intent } satisfies JournalLine) + '\n';
-    const write = this.#writes.then(async () => {
-      const file = this.#file;
-      if (file === undefined) throw new RangeError('the payment intent journal is not open');
-      await file.write(line);
-      await file.sync();
-    });
-    this.#writes = write.catch(() => undefined);
-    return write;
+    return this.#log.append([{ intent } satisfies JournalLine]);
   }
 
   async #load(): Promise<void> {
-    let text = '';
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
-    }
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      let record: JournalLine;
-      try {
-        record = JSON.parse(line) as JournalLine;
-      } catch {
-        // A line torn by a crash mid-append: that change was never acknowledged to anybody.
-        continue;
-      }
-      const intent = record.intent;
+    for (const value of await this.#log.read()) {
+      const intent = (value as Partial<JournalLine> | null)?.intent;
       if (typeof intent !== 'object' || typeof intent.paymentId !== 'string') continue;
       // Re-inserted so the map's order is the order of last change.
       this.#intents.delete(intent.paymentId);
@@ -269,23 +246,6 @@ export class PaymentIntentStore {
     for (const intent of settled.slice(0, Math.max(0, settled.length - retain))) {
       this.#intents.delete(intent.paymentId);
     }
-    const temp = `${this.path}.tmp`;
-    const handle = await open(temp, 'w');
-    try {
-      await handle.write(
-        this.intents.map((intent) => JSON.stringify({ intent } satisfies JournalLine) + '\n').join(''),
-      );
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, this.path);
-    const dir = await open(this.options.dataDir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-    this.#file = await open(this.path, 'a');
+    await this.#log.rewrite(this.intents.map((intent) => ({ intent }) satisfies JournalLine));
   }
 }

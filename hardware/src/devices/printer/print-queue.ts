@@ -22,8 +22,9 @@
  * (status check said "no paper", link down) prints as it was. Cashier-requested reprints are COPY
  * jobs from the start (`reprint`).
  */
-import { open, mkdir, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DurableJsonLines } from '../../device/durable-json-lines.ts';
 import { TypedEmitter, type Listener } from '../../device/events.ts';
 import { errorText, isDeviceError } from '../../device/errors.ts';
 import { BEFORE_SEND, type PrintTarget } from './receipt-printer.ts';
@@ -112,8 +113,7 @@ export class PrintQueue<P> {
   readonly #events = new TypedEmitter<PrintQueueEvents<P>>();
   readonly #clock: () => Date;
   readonly #retryIntervalMs: number;
-  #file: FileHandle | undefined;
-  #writes: Promise<unknown> = Promise.resolve();
+  readonly #log: DurableJsonLines;
   #pumping: Promise<void> | undefined;
   #again = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -127,6 +127,7 @@ export class PrintQueue<P> {
   ) {
     this.#clock = options.clock ?? (() => new Date());
     this.#retryIntervalMs = options.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS;
+    this.#log = new DurableJsonLines(path);
   }
 
   /**
@@ -160,9 +161,7 @@ export class PrintQueue<P> {
     this.#started = false;
     this.#unsubscribe?.();
     clearTimeout(this.#retryTimer);
-    await this.#writes;
-    await this.#file?.close();
-    this.#file = undefined;
+    await this.#log.close();
   }
 
   on<K extends keyof PrintQueueEvents<P>>(event: K, listener: Listener<PrintQueueEvents<P>[K]>): () => void {
@@ -359,34 +358,14 @@ export class PrintQueue<P> {
 
   /** Appends records and fsyncs; writes are serialized so the journal order is the change order. */
   #append(records: readonly JournalRecord[]): Promise<void> {
-    const text = records.map((r) => JSON.stringify(r) + '\n').join('');
-    const write = this.#writes.then(async () => {
-      const file = this.#file;
-      if (file === undefined) throw new RangeError('the print queue journal is not open');
-      await file.write(text);
-      await file.sync();
-    });
-    this.#writes = write.catch(() => undefined);
-    return write;
+    return this.#log.append(records);
   }
 
   async #load(): Promise<void> {
-    let text = '';
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
-    }
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      let record: JournalRecord;
-      try {
-        record = JSON.parse(line) as JournalRecord;
-      } catch {
-        // A line torn by a crash mid-append: its change was never acknowledged, so it is dropped.
-        continue;
-      }
-      this.#replay(record);
+    for (const record of await this.#log.read()) {
+      // Anything but a record (a line of another program, a hand edit) is not ours to replay.
+      if (typeof record === 'object' && record !== null && 'id' in record)
+        this.#replay(record as JournalRecord);
     }
     // A job caught printing by the crash may be partly on paper: print it again, as a copy.
     for (const job of this.#jobs.values()) {
@@ -437,17 +416,7 @@ export class PrintQueue<P> {
       records.push(enqueueRecord(job));
       if (job.state !== 'queued' || job.copy) records.push(stateRecord(job));
     }
-    const temp = `${this.path}.tmp`;
-    const handle = await open(temp, 'w');
-    try {
-      await handle.write(records.map((r) => JSON.stringify(r) + '\n').join(''));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, this.path);
-    await syncDirectory(this.options.dataDir);
-    this.#file = await open(this.path, 'a');
+    await this.#log.rewrite(records);
   }
 }
 
@@ -493,14 +462,4 @@ function withoutCopyReason<P>(job: PrintJob<P>): PrintJob<P> {
 function toJobError(error: unknown): PrintJobError {
   if (isDeviceError(error)) return { code: error.code, message: error.message };
   return { code: 'failure', message: `Printing failed: ${errorText(error)}` };
-}
-
-/** The rename is durable only once the directory entry is on disk. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
