@@ -140,6 +140,7 @@ export const ReceiptModelSchema = z
     receiptNumber: str(128),
     currency: str(8),
     locale: str(35),
+    timeZone: str(64).exactOptional(),
     copy: z.boolean(),
     blocks: z.array(receiptBlock).min(1).max(200),
   })

@@ -35,6 +35,8 @@ export interface ReceiptStoreInfo {
   readonly footerLines: readonly string[];
   /** BCP 47, for the renderer's number and date formatting. */
   readonly locale: string;
+  /** IANA time zone of the store, e.g. "Europe/Paris": a receipt shows the store's wall-clock time. */
+  readonly timeZone?: string;
   /** Base of the digital-receipt link printed as a QR code, e.g. "https://r.example.com/". */
   readonly receiptQrBaseUrl?: string;
 }
@@ -166,6 +168,8 @@ export interface ReceiptModel {
   readonly receiptNumber: string;
   readonly currency: string;
   readonly locale: string;
+  /** The store's IANA time zone; the times in the receipt (ISO 8601, UTC) are printed in it. */
+  readonly timeZone?: string;
   readonly copy: boolean;
   readonly blocks: readonly ReceiptBlock[];
 }
@@ -392,6 +396,7 @@ export function buildReceipt(
     receiptNumber: record.receiptNumber,
     currency,
     locale: store.locale,
+    ...(store.timeZone === undefined ? {} : { timeZone: store.timeZone }),
     copy: options.copy,
     blocks,
   };
@@ -468,6 +473,7 @@ export function buildReturnReceipt(
     receiptNumber: record.receiptNumber,
     currency,
     locale: store.locale,
+    ...(store.timeZone === undefined ? {} : { timeZone: store.timeZone }),
     copy: options.copy,
     blocks,
   };

@@ -390,6 +390,13 @@ export const receiptHeaderSchema = {
     phone: { type: 'string', minLength: 1, maxLength: 40 },
     footerLines: { type: 'array', maxItems: 20, items: shortTextSchema },
     locale: { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', minLength: 2, maxLength: 35 },
+    /** The store's IANA zone for printed times; the till sets it from the store's settings. */
+    timeZone: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_+\\-]+(/[A-Za-z0-9_+\\-]+)*$',
+      minLength: 1,
+      maxLength: 64,
+    },
     receiptQrBaseUrl: { type: 'string', format: 'uri', pattern: '^https://', maxLength: 200 },
   },
 } as const;

@@ -128,11 +128,10 @@ export function deriveStoreConfig(docs: readonly ConfigDoc[], storeId: string): 
   const scanConfig = safeScanConfig(settings, templates, problems);
 
   const header = pick(docs, 'receipt_header', storeId, () => 'header')[0]?.data;
-  const receiptStore: ReceiptStoreInfo = header ?? {
-    name: settings.name,
-    addressLines: [],
-    footerLines: [],
-    locale: settings.locale,
+  const receiptStore: ReceiptStoreInfo = {
+    ...(header ?? { name: settings.name, addressLines: [], footerLines: [], locale: settings.locale }),
+    // Printed times are the store's wall clock.
+    timeZone: settings.timeZone,
   };
 
   return {

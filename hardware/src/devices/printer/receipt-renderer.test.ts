@@ -13,7 +13,7 @@ import { EscPosInterpreter } from '../../simulators/escpos-printer-interpreter.t
 import { tokenizeEscPos } from './escpos-tokenizer.ts';
 import { decodeGb18030, encodeGb18030, textWidth } from './gb18030.ts';
 import { printerProfile, PRINTER_PROFILES } from './profiles.ts';
-import { codepageCandidatesFor, markAsCopy, renderReceipt, wrap } from './receipt-renderer.ts';
+import { codepageCandidatesFor, markAsCopy, printedTime, renderReceipt, wrap } from './receipt-renderer.ts';
 
 /**
  * Goldens are regenerated only on purpose: `UPDATE_GOLDEN=1 npx vitest run <this file>`, then review
@@ -27,6 +27,7 @@ export const TEST_STORE: ReceiptStoreInfo = {
   phone: '+33 1 00 00 00 00',
   footerLines: ['Merci, à bientôt !'],
   locale: 'fr-FR',
+  timeZone: 'Europe/Paris',
   receiptQrBaseUrl: 'https://r.example.com/',
 };
 
@@ -96,6 +97,46 @@ describe('renderReceipt golden bytes', () => {
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, hex(bytes));
     expect(existsSync(file), `golden ${file.pathname} is missing; create it with UPDATE_GOLDEN=1`).toBe(true);
     expect(hex(bytes)).toBe(readFileSync(file, 'utf8'));
+  });
+});
+
+describe('times on paper', () => {
+  it.each([
+    { locale: 'fr-FR', zone: 'Europe/Paris', value: '2026-06-02T09:05:00.000Z', printed: '02/06/2026 11:05' },
+    {
+      locale: 'en-GB',
+      zone: 'Europe/London',
+      value: '2026-01-15T23:30:00.000Z',
+      printed: '15/01/2026, 23:30',
+    },
+    {
+      locale: 'en-US',
+      zone: 'America/New_York',
+      value: '2026-01-16T03:30:00.000Z',
+      printed: '01/15/2026, 22:30',
+    },
+    {
+      locale: 'zh-CN',
+      zone: 'Asia/Shanghai',
+      value: '2026-06-02T09:05:00.000Z',
+      printed: '2026/06/02 17:05',
+    },
+    { locale: 'fr-FR', zone: undefined, value: '2026-06-02T09:05:00.000Z', printed: '02/06/2026 09:05 UTC' },
+    { locale: 'fr-FR', zone: 'Europe/Paris', value: 'not a time', printed: 'not a time' },
+    {
+      locale: 'fr-FR',
+      zone: 'Mars/Olympus',
+      value: '2026-06-02T09:05:00.000Z',
+      printed: '2026-06-02T09:05:00.000Z',
+    },
+  ])('$value in $locale, $zone → $printed', ({ locale, zone, value, printed }) => {
+    expect(printedTime(locale, zone)(value)).toBe(printed);
+  });
+
+  it("prints the sale's time in the store's zone, never the raw ISO form", () => {
+    const text = printed(renderReceipt(receipt(), printerProfile('epson-tm-t88'))).lines.join('\n');
+    expect(text).toMatch(/^Date +01\/03\/2024 10:15$/m);
+    expect(text).not.toContain('2024-03-01T');
   });
 });
 
@@ -191,9 +232,8 @@ describe('what the receipt says', () => {
     ]);
     const lines = printed(renderReceipt(copy, printerProfile('generic-58')), 'pos-5890').lines;
     expect(lines.filter((l) => l.trim() === 'COPY')).toHaveLength(2);
-    // "Reprinted" (9) + the time (24) do not fit 32 columns: the time goes right-aligned below.
-    expect(lines).toContain('Reprinted');
-    expect(lines).toContain('        2026-06-02T09:00:00.000Z');
+    // The reprint's time in the store's zone (Paris, summer time).
+    expect(lines).toContain('Reprinted       02/06/2026 11:00');
     expect(markAsCopy(copy)).toBe(copy);
   });
 

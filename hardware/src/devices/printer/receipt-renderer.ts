@@ -120,7 +120,7 @@ export function renderReceipt(
     newline: '\n',
     ...(codepages === undefined ? {} : { codepageCandidates: codepages }),
   });
-  const out = new ReceiptWriter(encoder, profile);
+  const out = new ReceiptWriter(encoder, profile, printedTime(model.locale, model.timeZone));
   encoder.initialize().codepage('auto');
   if (options.logo !== undefined) {
     encoder
@@ -143,12 +143,45 @@ export function receiptJobRenderer(
     renderReceipt(marking.copy ? markAsCopy(model, marking.printedAt) : model, profile, options);
 }
 
+/** The info rows whose value is a time (ISO 8601). */
+const TIME_LABELS: ReadonlySet<string> = new Set(['Date', 'Reprinted']);
+
+/**
+ * Formats the receipt's ISO times for paper: digits only (every code page has them), in the store's
+ * locale order and time zone, e.g. "06/12/2026 15:04" in fr-FR. A model without a time zone (a job
+ * queued by an older till) prints UTC, saying so; a value that is not a time prints as it is.
+ */
+export function printedTime(locale: string, timeZone: string | undefined): (value: string) => string {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone: timeZone ?? 'UTC',
+    });
+  } catch {
+    // An unknown locale or zone must not stop the receipt: the raw times are still correct.
+    return (value) => value;
+  }
+  return (value) => {
+    const at = new Date(value);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime())) return value;
+    const text = format.format(at).replace(/\u202f|\u00a0/g, ' ');
+    return timeZone === undefined ? `${text} UTC` : text;
+  };
+}
+
 class ReceiptWriter {
   readonly #columns: number;
 
   constructor(
     private readonly encoder: ReceiptPrinterEncoder,
     private readonly profile: PrinterProfile,
+    private readonly time: (value: string) => string,
   ) {
     this.#columns = profile.columns;
   }
@@ -211,7 +244,8 @@ class ReceiptWriter {
         return;
       case 'info':
         this.#rule();
-        for (const row of block.rows) this.#pair(row.label, row.value);
+        for (const row of block.rows)
+          this.#pair(row.label, TIME_LABELS.has(row.label) ? this.time(row.value) : row.value);
         return;
       case 'code':
         this.encoder.newline();
