@@ -89,13 +89,17 @@ const STORE_INFO = {
   receiptQrBaseUrl: 'https://r.example.ch/',
 };
 
-async function show(locale: string, copy = false) {
+async function show(locale: string, copy = false, storeLocale = STORE_INFO.locale) {
   const i18n = await createI18n(locale);
-  const receipt = buildReceipt(SALE, STORE_INFO, {
-    copy,
-    cashierName: 'Anna Keller',
-    ...(copy ? { reprintedAt: '2025-03-14T10:00:00.000Z' } : {}),
-  });
+  const receipt = buildReceipt(
+    SALE,
+    { ...STORE_INFO, locale: storeLocale },
+    {
+      copy,
+      cashierName: 'Anna Keller',
+      ...(copy ? { reprintedAt: '2025-03-14T10:00:00.000Z' } : {}),
+    },
+  );
   render(
     <I18nextProvider i18n={i18n}>
       <ReceiptView receipt={receipt} timeZone="Europe/Zurich" />
@@ -119,6 +123,14 @@ describe('the receipt on screen', () => {
     expect(within(receipt).getByText('Anna Keller')).toBeDefined();
     // In the info rows and under the QR code.
     expect(within(receipt).getAllByText('S01-T02-000123')).toHaveLength(2);
+  });
+
+  it("writes weights in the store's locale, as the money beside them", async () => {
+    // An English-speaking cashier in a French store.
+    const receipt = await show('en-GB', false, 'fr-FR');
+    const text = receipt.textContent.replace(/\s/gu, ' ');
+    expect(text).toContain('0,752 kg');
+    expect(text).not.toContain('0.752');
   });
 
   it('draws the digital-receipt QR code as an image', async () => {

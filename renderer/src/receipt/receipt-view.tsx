@@ -6,7 +6,7 @@
 import type { ReceiptBlock, ReceiptMoney, ReceiptModel } from '@pos/app';
 import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatDateTime, formatMoney } from '../i18n/format.ts';
+import { formatDateTime, formatMoney, formatQuantity } from '../i18n/format.ts';
 import { ReceiptQr } from './receipt-qr.tsx';
 
 /** Info rows the domain labels in English, by label, to their translation key. */
@@ -29,8 +29,17 @@ export interface ReceiptViewProps {
 
 export function ReceiptView(props: ReceiptViewProps): ReactElement {
   const { t } = useTranslation('receipt');
+  const { t: common } = useTranslation('common');
   const { receipt } = props;
   const money = (m: ReceiptMoney): string => formatMoney(m.amount, m.currency, receipt.locale);
+  // The store's locale, as the money beside it ("1,25 kg at 40,78 €", not "1.25 kg at 40,78 €").
+  const quantity = (amount: number, unit: string): string =>
+    unit === 'each'
+      ? formatQuantity(amount, receipt.locale)
+      : common('units.measure', {
+          quantity: formatQuantity(amount, receipt.locale),
+          unit: common(`units.${unit}`),
+        });
   const date = (iso: string): string => {
     try {
       return formatDateTime(iso, receipt.locale, props.timeZone);
@@ -73,8 +82,14 @@ export function ReceiptView(props: ReceiptViewProps): ReactElement {
                 <span className="receipt__line-amount">{money(line.amount)}</span>
                 <span className="receipt__line-detail">
                   {line.unit === 'each'
-                    ? t('quantityEach', { quantity: line.quantityText, price: money(line.unitPrice) })
-                    : t('quantityMeasure', { quantity: line.quantityText, price: money(line.unitPrice) })}
+                    ? t('quantityEach', {
+                        quantity: quantity(line.quantity, line.unit),
+                        price: money(line.unitPrice),
+                      })
+                    : t('quantityMeasure', {
+                        quantity: quantity(line.quantity, line.unit),
+                        price: money(line.unitPrice),
+                      })}
                   {line.taxCodes.length > 0 && ` ${line.taxCodes.join('')}`}
                 </span>
                 {line.overriddenFrom !== undefined && (
