@@ -4,10 +4,9 @@
  *
  *   npm start [-- --data-dir DIR] [--server-port N] [--till-port N] [--products N] [--web]
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { chooseDemoMode, findElectronBinary, hasDisplay, launchElectronDemo } from './electron-demo.ts';
 import { DEMO_STORE_ID, startDemo } from './start-demo.ts';
 
 const { values } = parseArgs({
@@ -35,52 +34,71 @@ if (!Number.isInteger(products) || products < 1 || products > 2_000_000) {
   process.exit(2);
 }
 
-/** The Electron binary, when its postinstall download ran (it cannot on machines without internet). */
-function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
-
-const binary = values.web ? null : electronBinary();
-const reason = values.web
-  ? 'web mode: --web was given'
-  : 'web mode: no Electron binary is installed here (its download is unavailable), so the till runs through the web host';
-if (binary !== null) {
-  console.log(
-    `Electron is installed (${binary}), but the desktop build runs with "npm run build" and electron out/main/entry.js; ` +
-      'this demo serves the same till through the web host so it works on every machine.',
-  );
-} else {
-  console.log(`Omnitill demo — ${reason}.`);
-}
-
 const dataDir = resolve(values['data-dir']);
-const demo = await startDemo({
-  dataDir,
-  serverPort: port('server-port', values['server-port']),
-  tillPort: port('till-port', values['till-port']),
-  products,
-  buildRenderer: true,
-  log: (line) => {
-    console.log(line);
-  },
-});
-
-console.log('');
-console.log(`Open the till:  ${demo.tillUrl}`);
-console.log(`Store ${DEMO_STORE_ID}. Sign in as cashier 102 with PIN 3333, or manager 100 with PIN 1111.`);
-console.log('Stop with Ctrl+C.');
-
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  console.log('Stopping…');
-  void demo.close().then(() => process.exit(0));
+const serverPort = port('server-port', values['server-port']);
+const tillPort = port('till-port', values['till-port']);
+const log = (line: string): void => {
+  console.log(line);
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+
+const mode = chooseDemoMode({
+  web: values.web,
+  // Not even looked up with --web: the answer would not change anything.
+  electron: values.web ? { found: false, problem: 'not looked up' } : findElectronBinary(),
+  display: hasDisplay(process.env, process.platform),
+});
+console.log(`Omnitill demo — ${mode.reason}.`);
+
+if (mode.mode === 'electron') {
+  console.log(`Data: ${dataDir} (the sync server in server/, the till's user data in electron/).`);
+  const demo = await launchElectronDemo({ binary: mode.binary, dataDir, serverPort, products, log });
+  console.log('');
+  console.log(`The till opens in an Electron window. Store ${DEMO_STORE_ID}.`);
+  console.log('Sign in as cashier 102 with PIN 3333, or manager 100 with PIN 1111.');
+  console.log('Close the window or press Ctrl+C to stop.');
+  // A property, so the check after `await demo.done` sees what the signal handler set.
+  const state = { stopping: false };
+  const stop = (): void => {
+    if (state.stopping) return;
+    state.stopping = true;
+    console.log('Stopping…');
+    void demo.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const code = await demo.done;
+  // After Ctrl+C, `stop` exits once everything has stopped; otherwise Electron quit by itself.
+  if (!state.stopping) {
+    if (code !== 0) {
+      console.log(
+        'If Electron cannot run on this machine, `npm start -- --web` serves the till to a browser.',
+      );
+    }
+    process.exit(code);
+  }
+} else {
+  console.log(`Data: ${dataDir} (the sync server in server/, the till in till/).`);
+  const demo = await startDemo({
+    dataDir,
+    serverPort,
+    tillPort,
+    products,
+    buildRenderer: true,
+    log,
+  });
+
+  console.log('');
+  console.log(`Open the till:  ${demo.tillUrl}`);
+  console.log(`Store ${DEMO_STORE_ID}. Sign in as cashier 102 with PIN 3333, or manager 100 with PIN 1111.`);
+  console.log(`Logs: ${join(dataDir, 'till', 'logs')}. Stop with Ctrl+C.`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping…');
+    void demo.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

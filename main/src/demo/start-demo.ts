@@ -3,6 +3,9 @@
  * embedded PGlite with the demo seed (first run), the device simulators speaking their real wire
  * protocols, the hardware worker driving them under the supervisor, and a till enrolled with the
  * server automatically, served by the web host. Everything binds to 127.0.0.1.
+ *
+ * `startDemoStore` is the store half alone (server and simulators): the desktop mode runs the till
+ * in Electron, whose main process brings its own supervisor and services (electron-demo.ts).
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -14,6 +17,7 @@ import { HardwareSupervisor } from '../hardware/hardware-supervisor.ts';
 import { openMainServices, type MainServices } from '../host/main-services.ts';
 import { createRotatingFileLogger } from '../logging/file-logger.ts';
 import type { Logger } from '../logging/logger.ts';
+import { enrolWithCode, SYNC_API_PREFIX } from '../host/enrolment.ts';
 import { buildBrowserBridge } from '../web-host/bridge-bundle.ts';
 import { startWebHost, type WebHost } from '../web-host/web-host.ts';
 import { startDemoSyncServer, type DemoSyncServer } from './demo-sync-server.ts';
@@ -21,22 +25,75 @@ import { startDemoSyncServer, type DemoSyncServer } from './demo-sync-server.ts'
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const RENDERER_DIR = join(ROOT, 'out', 'renderer');
 
-/** Where the sync server mounts its API (sync-server/src/server.ts API_PREFIX). */
-export const SYNC_API_PREFIX = '/api/sync/v1';
+export { SYNC_API_PREFIX };
 
 /** The store the demo till belongs to (sync-server/src/seed/demo-seed.ts DEMO_STORES). */
 export const DEMO_STORE_ID = 'S01';
 
-export interface DemoOptions {
-  /** Holds the server's PGlite folder, the till's data and the hardware worker's queue. */
+export interface DemoStoreOptions {
+  /** Holds the server's PGlite folder (`server/`) and the HQ token. */
   readonly dataDir: string;
-  /** 0 picks free ports (tests). */
+  /** 0 picks a free port (tests). */
   readonly serverPort: number;
-  readonly tillPort: number;
+  /** Catalog size of the first-run seed. */
   readonly products: number;
+  readonly log?: (line: string) => void;
+}
+
+/** The store without a till: the sync server and the simulated devices. */
+export interface DemoStore {
+  readonly server: DemoSyncServer;
+  readonly devices: SimulatedDevices;
+  /** Stops the simulators, then the server; never throws (problems go to `log`). */
+  close(): Promise<void>;
+}
+
+export async function startDemoStore(options: DemoStoreOptions): Promise<DemoStore> {
+  const log = options.log ?? (() => undefined);
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const serverPort = options.serverPort === 0 ? await freePort() : options.serverPort;
+  const server = await startDemoSyncServer({
+    dataDir: join(options.dataDir, 'server'),
+    port: serverPort,
+    products: options.products,
+    log,
+  });
+  log(`Sync server on ${server.origin} (embedded PGlite, ${join(options.dataDir, 'server')}).`);
+
+  let devices: SimulatedDevices;
+  try {
+    devices = await startSimulatedDevices();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  log(`Simulated devices: ${devices.descriptors.map((d) => `${d.id} (${d.kind})`).join(', ')}.`);
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      for (const [what, stop] of [
+        ['the simulated devices', () => devices.close()],
+        ['the sync server', () => server.stop()],
+      ] as const) {
+        try {
+          await stop();
+        } catch (error) {
+          log(`while stopping ${what}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    })();
+    return closed;
+  };
+  return { server, devices, close };
+}
+
+/** `dataDir` also holds the till's data (`till/`) and the hardware worker's queue. */
+export interface DemoOptions extends DemoStoreOptions {
+  /** 0 picks a free port (tests). */
+  readonly tillPort: number;
   /** Build the renderer first (vite); off when the caller already built it. */
   readonly buildRenderer: boolean;
-  readonly log?: (line: string) => void;
   readonly logger?: Logger;
 }
 
@@ -74,20 +131,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       await buildRenderer();
     }
 
-    const serverPort = options.serverPort === 0 ? await freePort() : options.serverPort;
-    const server = await startDemoSyncServer({
-      dataDir: join(options.dataDir, 'server'),
-      port: serverPort,
-      products: options.products,
-      log,
-    });
-    cleanups.push(() => server.stop());
-    log(`Sync server on ${server.origin} (embedded PGlite, ${join(options.dataDir, 'server')}).`);
-
-    const devices = await startSimulatedDevices();
-    cleanups.push(() => devices.close());
+    const store = await startDemoStore(options);
+    cleanups.push(() => store.close());
+    const { server, devices } = store;
     const { descriptors } = devices;
-    log(`Simulated devices: ${descriptors.map((d) => `${d.id} (${d.kind})`).join(', ')}.`);
 
     const events = new EventHub(logger);
     const supervisor = new HardwareSupervisor({
@@ -114,7 +161,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     });
     cleanups.push(() => services.close());
 
-    const enrolledDeviceId = await enrolTill(services, server, log);
+    const enrolledDeviceId = await enrolDemoTill(services, server, log);
 
     const webHost = await startWebHost({
       staticDir: RENDERER_DIR,
@@ -144,10 +191,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 }
 
 /**
- * Enrols the till once (an enrolment code from HQ, then the till's own enrolment call), as a store
- * manager would by typing the code; later starts reuse the stored refresh token.
+ * Enrols the web till once, as a store manager would by typing a code HQ gave them; later starts
+ * reuse the stored refresh token.
  */
-async function enrolTill(
+async function enrolDemoTill(
   services: MainServices,
   server: DemoSyncServer,
   log: (line: string) => void,
@@ -157,33 +204,31 @@ async function enrolTill(
   if (token !== null && settings.syncDeviceId !== null && settings.syncServerOrigin === server.origin) {
     return settings.syncDeviceId;
   }
-  const codeResponse = await fetch(`${server.origin}${SYNC_API_PREFIX}/admin/enrollment-codes`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.hqToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ storeId: DEMO_STORE_ID }),
-  });
-  if (!codeResponse.ok) throw new Error(`HQ refused an enrolment code: ${await codeResponse.text()}`);
-  const { code } = (await codeResponse.json()) as { code: string };
-  const enrolResponse = await fetch(`${server.origin}${SYNC_API_PREFIX}/auth/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-pos-protocol': '1', 'x-pos-client-version': '0.1.0' },
-    body: JSON.stringify({ enrollmentCode: code, deviceName: 'Demo till 1', appVersion: '0.1.0' }),
-  });
-  if (!enrolResponse.ok) throw new Error(`the sync server refused enrolment: ${await enrolResponse.text()}`);
-  const enrolment = (await enrolResponse.json()) as {
-    deviceId: string;
-    storeId: string;
-    refreshToken: string;
-  };
-  await services.secrets.set('sync.refreshToken', enrolment.refreshToken);
-  await services.settings.update({
-    syncServerOrigin: server.origin,
-    storeId: enrolment.storeId,
-    syncDeviceId: enrolment.deviceId,
+  const code = await requestEnrolmentCode(server);
+  const enrolment = await enrolWithCode(services, server.origin, code, {
+    deviceName: 'Demo till 1',
     tillName: 'Till 1',
+    appVersion: '0.1.0',
   });
   log(`Till enrolled with store ${enrolment.storeId} as device ${enrolment.deviceId}.`);
   return enrolment.deviceId;
+}
+
+/** HQ's step of an enrolment: a one-time code for the demo store, made with the HQ token. */
+export async function requestEnrolmentCode(
+  server: Pick<DemoSyncServer, 'origin' | 'hqToken'>,
+  storeId: string = DEMO_STORE_ID,
+): Promise<string> {
+  const response = await fetch(`${server.origin}${SYNC_API_PREFIX}/admin/enrollment-codes`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.hqToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ storeId }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (!response.ok) throw new Error(`HQ refused an enrolment code: ${await response.text()}`);
+  const { code } = (await response.json()) as { code: unknown };
+  if (typeof code !== 'string') throw new Error('HQ answered without an enrolment code');
+  return code;
 }
 
 export async function buildRenderer(): Promise<void> {

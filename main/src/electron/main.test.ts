@@ -29,6 +29,8 @@ const fake = vi.hoisted(() => {
     protocol: { registerSchemesAsPrivileged: vi.fn() },
     shell: { openExternal: vi.fn(() => Promise.resolve()) },
     app: {
+      commandLine: { hasSwitch: vi.fn(() => false), getSwitchValue: vi.fn(() => '') },
+      setPath: vi.fn(),
       requestSingleInstanceLock: vi.fn(() => false),
       quit: vi.fn(),
       on: vi.fn(),
@@ -263,6 +265,22 @@ describe('app:// protocol handler', () => {
       csp,
     );
     expect(response.status).toBe(405);
+  });
+});
+
+describe('--user-data-dir', () => {
+  it.each([
+    ['absent', null, null],
+    ['an absolute path', '/srv/omnitill/electron', '/srv/omnitill/electron'],
+    ['a relative path', 'electron-data', null],
+    ['empty', '', null],
+  ])('%s: userData = %s', (_case, value, expected) => {
+    fake.app.setPath.mockClear();
+    fake.app.commandLine.hasSwitch.mockReturnValue(value !== null);
+    fake.app.commandLine.getSwitchValue.mockReturnValue(value ?? '');
+    expect(main.applyUserDataDirSwitch()).toBe(expected);
+    expect(fake.app.setPath.mock.calls).toEqual(expected === null ? [] : [['userData', expected]]);
+    fake.app.commandLine.hasSwitch.mockReturnValue(false);
   });
 });
 

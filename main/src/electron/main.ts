@@ -4,14 +4,8 @@
  * at the edge, see main.test.ts); `startElectronMain` only wires them together. The entry point
  * (entry.ts) calls it, so importing this module has no side effects.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  connectHardwareWorker,
-  DeviceListSchema,
-  describeIssues,
-  type DeviceDescriptor,
-} from '@pos/hardware';
+import { isAbsolute, join } from 'node:path';
+import { connectHardwareWorker } from '@pos/hardware';
 import {
   BrowserWindow,
   app,
@@ -38,10 +32,13 @@ import { openExternalSafely } from '../security/external-links.ts';
 import { readStaticFile } from '../security/static-files.ts';
 import { createWebContentsSink, isTrustedIpcSender, registerIpcCommands } from './ipc-binding.ts';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, isAppUrl } from './app-origin.ts';
+import { enrolFromEnvironment } from './demo-enrolment.ts';
+import { DEVICES_FILE, readDeviceConfig } from './devices-file.ts';
 import { createSafeStorageCodec } from './safe-storage-codec.ts';
 import { forkUtilityWorker } from './utility-worker.ts';
 
 export { APP_HOST, APP_ORIGIN, APP_SCHEME, isAppUrl };
+export { DEVICES_FILE, readDeviceConfig };
 
 export const MAIN_PAGE_URL = `${APP_ORIGIN}/index.html`;
 export const CUSTOMER_DISPLAY_URL = `${APP_ORIGIN}/customer-display.html`;
@@ -183,8 +180,24 @@ export interface ElectronMainOptions {
   readonly hardwareWorker?: string;
 }
 
+/**
+ * Chromium's `--user-data-dir` switch as Electron's userData path, so one folder holds the till's
+ * data and the browser profile (the demo runs each till in its own folder this way). Set
+ * explicitly rather than trusting the switch alone, and before anything reads the path (the
+ * single-instance lock lives there). A relative or empty value is ignored: it would depend on the
+ * working directory.
+ */
+export function applyUserDataDirSwitch(): string | null {
+  if (!app.commandLine.hasSwitch('user-data-dir')) return null;
+  const dir = app.commandLine.getSwitchValue('user-data-dir');
+  if (dir === '' || !isAbsolute(dir)) return null;
+  app.setPath('userData', dir);
+  return dir;
+}
+
 export async function startElectronMain(options: ElectronMainOptions): Promise<void> {
   registerAppScheme();
+  applyUserDataDirSwitch();
   // A second till process would fight over the journal lock and the devices.
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -229,6 +242,16 @@ export async function startElectronMain(options: ElectronMainOptions): Promise<v
     },
     secretCodec: createSafeStorageCodec(safeStorage, options.allowWeakLinuxSecretBackend ?? false),
   });
+  // Before the first window: the page reads the settings once at boot, and the CSP below lets it
+  // reach the origin the settings name, so an enrolment made here is in force from the first load.
+  await enrolFromEnvironment(services, process.env, {
+    logger,
+    details: {
+      deviceName: 'Demo till (desktop)',
+      tillName: 'Till 1',
+      appVersion: app.getVersion().slice(0, 32),
+    },
+  });
   installAppProtocol(session.defaultSession, options.rendererDir, () => {
     const origin = services.settings.get().syncServerOrigin;
     return buildCsp({ connectSrc: origin === null ? [] : [origin] });
@@ -261,31 +284,4 @@ export async function startElectronMain(options: ElectronMainOptions): Promise<v
     void supervisor?.close();
     void services.close();
   });
-}
-
-/** The till's devices, configured by the installer: `<userData>/devices.json`, a DeviceDescriptor list. */
-export const DEVICES_FILE = 'devices.json';
-
-export async function readDeviceConfig(file: string, logger: Logger): Promise<DeviceDescriptor[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return []; // No devices configured: the till sells with keyboard entry and no printer.
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    logger.error('devices.json is not JSON; no devices started', {});
-    return [];
-  }
-  const parsed = DeviceListSchema.safeParse(json);
-  if (!parsed.success) {
-    logger.error('devices.json is not a valid device list; no devices started', {
-      problem: describeIssues(parsed.error),
-    });
-    return [];
-  }
-  return parsed.data;
 }
