@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineMovementId, uuidV5 } from './derived-ids.ts';
+import { lineMovementId, tenderMovementId, uuidV5 } from './derived-ids.ts';
 
 describe('UUIDv5', () => {
   // Reference values from Python's uuid.uuid5 with the RFC namespaces.
@@ -15,5 +15,15 @@ describe('UUIDv5', () => {
     expect(lineMovementId(e, 'L1')).toBe(lineMovementId(e, 'L1'));
     expect(lineMovementId(e, 'L1')).not.toBe(lineMovementId(e, 'L2'));
     expect(lineMovementId(e, 'L1')).not.toBe(lineMovementId('01900000-0000-7000-8000-000000000002', 'L1'));
+  });
+
+  it('derives one stable account movement id per (event, tender), apart from the line movements', () => {
+    const e = '01900000-0000-7000-8000-000000000001';
+    expect(tenderMovementId(e, 'T1')).toBe(tenderMovementId(e, 'T1'));
+    expect(tenderMovementId(e, 'T1')).not.toBe(tenderMovementId(e, 'T2'));
+    expect(tenderMovementId(e, 'T1')).not.toBe(
+      tenderMovementId('01900000-0000-7000-8000-000000000002', 'T1'),
+    );
+    expect(tenderMovementId(e, 'L1')).not.toBe(lineMovementId(e, 'L1'));
   });
 });

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 
 /** Namespace of movement ids derived from sale/return lines (a fixed random UUID). */
 export const MOVEMENT_NAMESPACE = '5b0e6a52-3c8f-4d1e-9a57-0f3c2d7be611';
+/** Namespace of account movement ids derived from sale tenders and return refunds (a fixed random UUID). */
+export const ACCOUNT_MOVEMENT_NAMESPACE = '1bc4e49b-466b-41e8-becf-2e6764836584';
 
 function uuidBytes(uuid: string): Buffer {
   const hex = uuid.replace(/-/g, '');
@@ -34,4 +36,12 @@ export function uuidV5(namespace: string, name: string): string {
 /** The stock movement of line `lineId` of event `eventId` (sale or return). */
 export function lineMovementId(eventId: string, lineId: string): string {
   return uuidV5(MOVEMENT_NAMESPACE, `${eventId}/${lineId}`);
+}
+
+/**
+ * The gift-card or store-credit movement of tender (or refund) `tenderId` of event `eventId`. Its own
+ * namespace: a tender id and a line id of one event may be equal without their movements colliding.
+ */
+export function tenderMovementId(eventId: string, tenderId: string): string {
+  return uuidV5(ACCOUNT_MOVEMENT_NAMESPACE, `${eventId}/${tenderId}`);
 }

@@ -11,6 +11,7 @@ import { restoreOutbox } from '../checkout/outbox.ts';
 import type { Desktop } from '../platform/desktop.ts';
 import { loadStoreConfig } from '../sale/store-config.ts';
 import type { StoreConfig } from '../sale/store-config.ts';
+import type { AccountBalanceSource } from '../tender/account-balances.ts';
 import { createSessionStore, restoreSession } from '../staff/index.ts';
 import type { Settings } from '@pos/app/contracts/desktop-bridge';
 import type { StoreApi } from 'zustand';
@@ -29,6 +30,8 @@ export interface BootedTill {
   readonly shiftId: string;
   readonly outboxRestored: Promise<number>;
   readonly sync: TillSync | null;
+  /** Head office's gift-card and store-credit balances: the sync client, when the till is enrolled. */
+  readonly accounts?: AccountBalanceSource;
   readonly now: () => Date;
   readonly newId: () => string;
 }
@@ -98,7 +101,7 @@ export async function bootTill(options: BootOptions): Promise<BootOutcome> {
     });
     const session = createSessionStore();
     void restoreSession(desktop, db, session);
-    const sync = await startSync(settings, db, desktop, options.clientVersion ?? '0.1.0');
+    const connection = await startSync(settings, db, desktop, options.clientVersion ?? '0.1.0');
     return {
       kind: 'ready',
       till: {
@@ -111,7 +114,8 @@ export async function bootTill(options: BootOptions): Promise<BootOutcome> {
         deviceId,
         shiftId,
         outboxRestored,
-        sync,
+        sync: connection?.sync ?? null,
+        ...(connection === null ? {} : { accounts: connection.client }),
         now: options.now,
         newId: options.newId,
       },
@@ -123,14 +127,15 @@ export async function bootTill(options: BootOptions): Promise<BootOutcome> {
 
 /**
  * Replication, when the till is enrolled with a server: the refresh token comes from main (it never
- * lives in the renderer's storage). Started, not awaited: the till sells from its local copy.
+ * lives in the renderer's storage). Started, not awaited: the till sells from its local copy. The same
+ * client (and so the same access token) answers the till's balance questions.
  */
 async function startSync(
   settings: Settings,
   db: TillDatabase,
   desktop: Desktop,
   clientVersion: string,
-): Promise<TillSync | null> {
+): Promise<{ readonly sync: TillSync; readonly client: SyncClient } | null> {
   if (settings.syncServerOrigin === null || settings.syncDeviceId === null) return null;
   const token = await desktop.tryCall('sync.getRefreshToken', undefined).catch(() => null);
   const refreshToken = token?.ok === true ? token.value.refreshToken : null;
@@ -145,7 +150,7 @@ async function startSync(
   sync.start().catch((error: unknown) => {
     console.error('starting replication failed', error);
   });
-  return sync;
+  return { sync, client };
 }
 
 /** The services every screen reaches through `useTill()`, with the store's currency, locale and zone. */

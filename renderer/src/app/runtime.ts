@@ -20,6 +20,8 @@ import { SaleController } from '../sale/sale-controller.ts';
 import { createSaleStore } from '../sale/sale-store.ts';
 import type { SaleState, SaleStore } from '../sale/sale-store.ts';
 import type { StoreConfig } from '../sale/store-config.ts';
+import { serverBalanceLookup } from '../tender/account-balances.ts';
+import type { AccountBalanceSource } from '../tender/account-balances.ts';
 import { TenderController } from '../tender/tender-controller.ts';
 import type { AccountBalanceLookup } from '../tender/tender-controller.ts';
 
@@ -39,7 +41,10 @@ export interface RuntimeOptions {
   readonly translate: (key: string, params?: MessageParams) => string;
   /** Settles when the outbox was refilled from the journal (checkouts wait for it). */
   readonly outboxRestored: Promise<unknown>;
+  /** Gift-card and store-credit balances; default: asked of `accounts`, in the store's currency. */
   readonly balances?: AccountBalanceLookup;
+  /** Head office's accounts (the sync client of an enrolled till); without it they cannot be checked. */
+  readonly accounts?: AccountBalanceSource;
   readonly scale?: { readonly attempts: number; readonly intervalMs: number };
   readonly paymentPollMs?: number;
   /** The wedge scan bus, when the caller shares it with screens outside the runtime. */
@@ -113,13 +118,18 @@ export function createTillRuntime(options: RuntimeOptions): TillRuntime {
     outboxRestored: options.outboxRestored,
   });
   const flow = new CheckoutFlow({ services, store: saleStore, sale, checkout, config: getConfig });
+  const balances =
+    options.balances ??
+    (options.accounts === undefined
+      ? undefined
+      : serverBalanceLookup({ source: options.accounts, currency: () => config.currency }));
   const tender = new TenderController({
     services,
     store: saleStore,
     sale,
     config: getConfig,
     onSettled: () => flow.settle(),
-    ...(options.balances === undefined ? {} : { balances: options.balances }),
+    ...(balances === undefined ? {} : { balances }),
     ...(options.paymentPollMs === undefined ? {} : { pollMs: options.paymentPollMs }),
   });
   const actionState = (): ActionState => ({

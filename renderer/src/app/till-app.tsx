@@ -81,6 +81,8 @@ function RuntimeHost(
       translate: (key, params) => t(key, { ...params }),
       outboxRestored: till.outboxRestored,
       wedgeScans: scans,
+      // Gift cards and store credit are checked with head office through the till's sync client.
+      ...(till.accounts === undefined ? {} : { accounts: till.accounts }),
       ...runtimeOptions,
     });
     const unregister = registerTillActions(created);

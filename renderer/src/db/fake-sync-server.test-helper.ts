@@ -2,7 +2,8 @@
  * An in-memory stand-in for the sync server, speaking the protocol's HTTP shapes through a `fetch`
  * function, for the renderer's own tests (the real server is exercised in tests/integration). It keeps
  * only what the till can observe: documents per collection behind a sequence checkpoint, events
- * deduplicated by id with the contiguous device sequence, quarantine receipts, the live stream.
+ * deduplicated by id with the contiguous device sequence, quarantine receipts, the live stream, and
+ * gift-card / store-credit balances.
  */
 import { customersEqual } from './customer-merge.ts';
 import type { FetchLike } from './sync-client.ts';
@@ -32,7 +33,15 @@ export class FakeSyncServer {
   accessTokenLifetimeMs = 15 * 60_000;
   /** Answer the next event push with a stored event the till did not send (the deviceSeq-reuse answer). */
   returnForeignEvent = false;
+  /** The next N requests carrying an access token are answered 401 (a token the server no longer takes). */
+  unauthorizedNext = 0;
+  /** Gift-card and store-credit accounts by `type/reference`, as head office holds them. */
+  readonly accounts = new Map<string, { readonly balance: number; readonly currency: string }>();
   private tokens = 0;
+
+  setAccount(type: string, reference: string, balance: number, currency = 'EUR'): void {
+    this.accounts.set(`${type}/${reference}`, { balance, currency });
+  }
 
   /** The current document `id` of a collection, as the server holds it. */
   get(collection: string, id: string): Doc | undefined {
@@ -91,7 +100,7 @@ export class FakeSyncServer {
     const u = new URL(url);
     const path = u.pathname.replace(/^\/api\/sync\/v1/, '');
     const method = init.method ?? 'GET';
-    const key = `${method} ${path.startsWith('/pull/') ? '/pull' : path}`;
+    const key = `${method} ${path.startsWith('/pull/') ? '/pull' : path.startsWith('/accounts/') ? '/accounts' : path}`;
     this.hits.set(key, (this.hits.get(key) ?? 0) + 1);
     if (this.networkDown > 0) {
       this.networkDown--;
@@ -101,6 +110,12 @@ export class FakeSyncServer {
     if (headers['x-pos-protocol'] !== '1')
       return Promise.resolve(this.json(426, { error: 'upgrade_required' }));
     const body: unknown = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
+    if (this.unauthorizedNext > 0 && !path.startsWith('/auth/')) {
+      this.unauthorizedNext--;
+      return Promise.resolve(
+        this.json(401, { error: 'unauthorized', message: 'invalid or expired access token' }),
+      );
+    }
 
     if (key === 'POST /auth/token') {
       const now = Date.now();
@@ -194,6 +209,19 @@ export class FakeSyncServer {
         this.put('customers', { ...newDocumentState, loyaltyPoints: master?.loyaltyPoints ?? 0 });
       }
       return Promise.resolve(this.json(200, conflicts));
+    }
+    if (key === 'GET /accounts') {
+      // As the server routes it: exactly two segments, each decoded.
+      const parts = path.slice('/accounts/'.length).split('/').map(decodeURIComponent);
+      const [type, reference] = parts;
+      if (parts.length !== 2 || type === undefined || reference === undefined)
+        return Promise.resolve(
+          this.json(404, { error: 'Not Found', message: `Route GET:${path} not found` }),
+        );
+      const account = this.accounts.get(`${type}/${reference}`);
+      if (account === undefined)
+        return Promise.resolve(this.json(404, { error: 'not_found', message: `no such ${type} account` }));
+      return Promise.resolve(this.json(200, { type, reference, ...account }));
     }
     if (key === 'GET /stream') {
       const signal = init.signal;

@@ -52,6 +52,17 @@ export interface PullResult {
   readonly checkpoint: Checkpoint;
 }
 
+export type AccountType = 'gift_card' | 'store_credit';
+
+/** A gift-card or store-credit account as head office holds it (`GET /accounts/:type/:reference`). */
+export interface AccountBalance {
+  readonly type: AccountType;
+  readonly reference: string;
+  /** Minor units of `currency`; below zero when tills spent more than it held. */
+  readonly balance: number;
+  readonly currency: string;
+}
+
 /** RxDB's push row (RxReplicationWriteToMasterRow), as it travels. */
 export interface PushRow {
   readonly assumedMasterState?: Readonly<Record<string, unknown>>;
@@ -467,6 +478,34 @@ export class SyncClient {
   /** Customer rows → conflicting master documents. */
   pushCustomers(rows: readonly PushRow[]): Promise<ReplicatedDoc[]> {
     return this.push('/push/customers', rows);
+  }
+
+  /**
+   * The balance of a gift card or store-credit account, as head office holds it; null when head office
+   * knows no such account. `signal` abandons the request (a cashier is waiting for the answer).
+   */
+  async accountBalance(
+    type: AccountType,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<AccountBalance | null> {
+    // Each part one path segment, whatever the cashier typed: no reference reaches another route.
+    const path = `/accounts/${encodeURIComponent(type)}/${encodeURIComponent(reference)}`;
+    const response = await this.authed(path, { method: 'GET', ...(signal === undefined ? {} : { signal }) });
+    if (response.status === 404) {
+      const error = await errorFromResponse(response);
+      // The server's own "no such account"; any other 404 (a server without this route) is an error.
+      if (error.code === 'not_found') return null;
+      throw error;
+    }
+    const body = await this.readJson(response);
+    if (!isRecord(body)) throw badResponse('account is not an object');
+    const balance = num(body, 'balance');
+    if (!Number.isSafeInteger(balance)) throw badResponse('balance is not in minor units');
+    const currency = str(body, 'currency');
+    if (!/^[A-Z]{3}$/.test(currency)) throw badResponse('currency is not a currency code');
+    if (body.type !== type || body.reference !== reference) throw badResponse('another account answered');
+    return { type, reference, balance, currency };
   }
 
   /** Opens `/stream` (server-sent events); the caller reads the body. No timeout: it stays open. */

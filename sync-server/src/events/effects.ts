@@ -1,14 +1,17 @@
 /**
- * Domain effects of a valid event on the stock ledger and loyalty balances. A sale line takes its
- * quantity out, a restocked return line puts it back, `stock.moved` is one ledger row, `stock.counted`
- * resets the projection, `loyalty.accrued` adds points once per sale.
- * Movement ids of sale/return lines are derived from (event id, line id), so an event applied twice, or
- * a till that also sent the movement itself, lands on the same ledger key.
+ * Domain effects of a valid event on the stock ledger, loyalty balances and gift-card / store-credit
+ * accounts. A sale line takes its quantity out, a restocked return line puts it back, `stock.moved` is
+ * one ledger row, `stock.counted` resets the projection, `loyalty.accrued` adds points once per sale. A
+ * sale tender paid from a gift card or store credit debits that account; a return refund paid to one
+ * credits it.
+ * Movement ids of sale/return lines are derived from (event id, line id), and those of account tenders from
+ * (event id, tender id), so an event applied twice, or a till that also sent the movement itself, lands
+ * on the same ledger key.
  *
  * The payload was validated against its schema before this runs; these readers still check every field
  * they use, because the schema registry is pluggable and a wrong effect is worse than a quarantine.
  */
-import { lineMovementId } from '../derived-ids.ts';
+import { lineMovementId, tenderMovementId } from '../derived-ids.ts';
 
 export interface Movement {
   readonly movementId: string;
@@ -39,10 +42,27 @@ export interface LoyaltyAccrual {
   readonly accruedAt: string;
 }
 
+export type AccountType = 'gift_card' | 'store_credit';
+
+/** One row of the gift-card / store-credit ledger (`account_movements`). */
+export interface AccountMovement {
+  readonly movementId: string;
+  readonly type: AccountType;
+  readonly reference: string;
+  /** Minor units of `currency`: negative = paid from the account, positive = paid back to it. */
+  readonly amount: number;
+  readonly currency: string;
+  readonly reason: 'redeemed' | 'refunded';
+  readonly storeId: string;
+  readonly eventId: string;
+  readonly occurredAt: string;
+}
+
 export interface Effects {
   readonly movements: readonly Movement[];
   readonly counts: readonly StockCount[];
   readonly accruals: readonly LoyaltyAccrual[];
+  readonly accounts: readonly AccountMovement[];
 }
 
 export type EffectsResult =
@@ -57,7 +77,11 @@ export interface EventFacts {
   readonly payload: Readonly<Record<string, unknown>>;
 }
 
-const NONE: Effects = { movements: [], counts: [], accruals: [] };
+const NONE: Effects = { movements: [], counts: [], accruals: [], accounts: [] };
+
+/** The longest tender reference the app's schema allows (tenderRecordSchema). */
+const MAX_REFERENCE_LENGTH = 128;
+const CURRENCY = /^[A-Z]{3}$/;
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -94,6 +118,53 @@ function lines(payload: Readonly<Record<string, unknown>>): readonly Readonly<Re
   });
 }
 
+function isAccountType(value: unknown): value is AccountType {
+  return value === 'gift_card' || value === 'store_credit';
+}
+
+/**
+ * The account movements of a sale's `tenders` (debits, 'redeemed') or a return's `refunds` (credits,
+ * 'refunded'). Other tender types have no account here. A list a registry's schema left out means none.
+ * A sale paid from an account it does not name cannot be booked, so it is quarantined for a person to
+ * look at; a refund to store credit without an account (a no-receipt return may give one) credits none.
+ */
+function accountMovements(event: EventFacts, field: 'tenders' | 'refunds'): readonly AccountMovement[] {
+  const list = event.payload[field];
+  if (list === undefined) return [];
+  need(Array.isArray(list), () => `payload ${field} is not a list`);
+  const debit = field === 'tenders';
+  const out: AccountMovement[] = [];
+  list.forEach((tender: unknown, index) => {
+    need(isRecord(tender), () => `${field} ${index} is not an object`);
+    if (!isAccountType(tender.type)) return;
+    need(
+      str(tender.tenderId) && qty(tender.amount) && tender.amount >= 0,
+      () => `${field} ${index} lacks tenderId/amount`,
+    );
+    if (tender.amount === 0) return;
+    if (tender.reference === undefined && !debit) return;
+    const reference = tender.reference;
+    need(
+      typeof reference === 'string' && reference.length > 0 && reference.length <= MAX_REFERENCE_LENGTH,
+      () => `${field} ${index} (${String(tender.type)}) names no account`,
+    );
+    const currency = event.payload.currency;
+    need(typeof currency === 'string' && CURRENCY.test(currency), 'payload has no currency');
+    out.push({
+      movementId: tenderMovementId(event.eventId, tender.tenderId),
+      type: tender.type,
+      reference,
+      amount: debit ? -tender.amount : tender.amount,
+      currency,
+      reason: debit ? 'redeemed' : 'refunded',
+      storeId: event.storeId,
+      eventId: event.eventId,
+      occurredAt: event.occurredAt,
+    });
+  });
+  return out;
+}
+
 export function eventEffects(event: EventFacts): EffectsResult {
   try {
     return { ok: true, effects: read(event) };
@@ -122,7 +193,7 @@ function read(event: EventFacts): Effects {
           reason: 'sale',
         };
       });
-      return { movements, counts: [], accruals: [] };
+      return { movements, counts: [], accruals: [], accounts: accountMovements(event, 'tenders') };
     }
     case 'return.completed@1': {
       sameStore(event, payload.storeId);
@@ -142,7 +213,7 @@ function read(event: EventFacts): Effects {
           reason: 'return',
         });
       });
-      return { movements, counts: [], accruals: [] };
+      return { movements, counts: [], accruals: [], accounts: accountMovements(event, 'refunds') };
     }
     case 'stock.moved@1': {
       sameStore(event, payload.storeId);
@@ -163,6 +234,7 @@ function read(event: EventFacts): Effects {
         ],
         counts: [],
         accruals: [],
+        accounts: [],
       };
     }
     case 'stock.counted@1': {
@@ -171,6 +243,7 @@ function read(event: EventFacts): Effects {
       return {
         movements: [],
         accruals: [],
+        accounts: [],
         counts: [
           {
             countId: payload.countId,
@@ -190,6 +263,7 @@ function read(event: EventFacts): Effects {
       return {
         movements: [],
         counts: [],
+        accounts: [],
         accruals: [
           {
             saleId: payload.saleId,

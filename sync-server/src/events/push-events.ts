@@ -9,6 +9,10 @@
  * applies the effects of the new ones set-based (ledger, stock projection, loyalty), records alerts and
  * rejected rows and advances the device's contiguous sequence, as one statement and so one transaction
  * with no round trip inside it. This file then builds the answer from what the function reports.
+ *
+ * A request whose valid rows pay from (or refund to) a gift card or store credit wraps that call in one
+ * statement that also books the account movements of the events the function inserted (migration 008):
+ * the same transaction, still one round trip, and ordinary pushes run exactly the statement they did.
  */
 import {
   canonicalJson,
@@ -240,6 +244,46 @@ function eventRowJson(c: Candidate, first: boolean, now: number): string {
   );
 }
 
+const PUSH_CALL = 'omnitill_push_events($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb)';
+
+const PUSH_SQL = `select ${PUSH_CALL}::text as r, 0 as account_alerts`;
+
+/**
+ * The push function, then (in the same statement) the account movements ($9) of the events it inserted:
+ * a duplicate, a retry or a quarantined event books nothing, and a movement id seen before is absorbed.
+ * The CTE calling the function is read twice, so PostgreSQL runs it exactly once, before the insert that
+ * needs its answer. An account whose balance in that currency falls below zero is accepted and flagged
+ * (two tills may spend one card at once); the statement's snapshot holds the movements before this one,
+ * so the new balance is that sum plus what was just inserted.
+ */
+const PUSH_WITH_ACCOUNTS_SQL = `
+  with p as (select ${PUSH_CALL} as r),
+  ins as (
+    insert into account_movements (movement_id, type, reference, amount, currency, reason, event_id, store_id,
+                                   occurred_at, received_at)
+    select x.movement_id, x.type, x.reference, x.amount, x.currency, x.reason, x.event_id, x.store_id,
+           x.occurred_at, $3
+      from p, jsonb_to_recordset($9::jsonb) as x(ord integer, movement_id text, type text, reference text,
+           amount bigint, currency text, reason text, event_id text, store_id text, occurred_at timestamptz)
+     where p.r is not null and x.event_id in (select jsonb_array_elements_text(p.r->'new'))
+     order by x.ord
+    on conflict (movement_id) do nothing
+    returning type, reference, currency, amount),
+  bal as (
+    select i.type, i.reference, i.currency,
+           sum(i.amount) + (select coalesce(sum(m.amount), 0) from account_movements m
+                             where m.type = i.type and m.reference = i.reference and m.currency = i.currency)
+             as balance
+      from ins i group by i.type, i.reference, i.currency),
+  a as (
+    insert into alerts (kind, device_id, store_id, event_id, detail)
+    select 'account_overdrawn', $1, $2, null,
+           jsonb_build_object('type', b.type, 'reference', b.reference, 'currency', b.currency, 'balance', b.balance)
+      from bal b where b.balance < 0
+     order by b.type, b.reference, b.currency
+    returning 1)
+  select p.r::text as r, (select count(*) from a)::int as account_alerts from p`;
+
 /** What the push function says about a row it did not insert. */
 interface OldRow {
   readonly ord: number;
@@ -284,6 +328,7 @@ export async function pushEvents(
   const movements: object[] = [];
   const counts: object[] = [];
   const accruals: object[] = [];
+  const accounts: object[] = [];
   const seen = new Set<string>();
   docs.forEach(({ doc }, pos) => {
     const prepared = prepare(deps, identity, doc, pos);
@@ -335,6 +380,19 @@ export async function pushEvents(
         accrued_at: a.accruedAt,
       });
     }
+    for (const a of c.effects.accounts) {
+      accounts.push({
+        movement_id: a.movementId,
+        type: a.type,
+        reference: a.reference,
+        amount: a.amount,
+        currency: a.currency,
+        reason: a.reason,
+        event_id: a.eventId,
+        store_id: a.storeId,
+        occurred_at: a.occurredAt,
+      });
+    }
   });
   // Ledger keys in sorted order: overlapping pushes insert (and lock) them in the same order.
   const byKey = (key: string) => (a: object, b: object) => {
@@ -344,22 +402,28 @@ export async function pushEvents(
   };
   movements.sort(byKey('movement_id'));
   counts.sort(byKey('count_id'));
+  accounts.sort(byKey('movement_id'));
   const ordered = (list: object[]) => JSON.stringify(list.map((row, ord) => ({ ...row, ord })));
 
-  // One statement, its own transaction: the function (migration 006) does every write of the request.
-  const [row] = await deps.db.query<{ r: string | null }>(
-    'select omnitill_push_events($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb)::text as r',
-    [
-      identity.deviceId,
-      identity.storeId,
-      nowDate.toISOString(),
-      `[${parts.join(',')}]`,
-      JSON.stringify(rejected),
-      ordered(movements),
-      ordered(counts),
-      JSON.stringify(accruals),
-    ],
-  );
+  // One statement, its own transaction: the function (migration 006) does every write of the request,
+  // and the account statement around it (only when there are account movements) books those too.
+  const params = [
+    identity.deviceId,
+    identity.storeId,
+    nowDate.toISOString(),
+    `[${parts.join(',')}]`,
+    JSON.stringify(rejected),
+    ordered(movements),
+    ordered(counts),
+    JSON.stringify(accruals),
+  ];
+  const [row] =
+    accounts.length === 0
+      ? await deps.db.query<{ r: string | null; account_alerts: number }>(PUSH_SQL, params)
+      : await deps.db.query<{ r: string | null; account_alerts: number }>(PUSH_WITH_ACCOUNTS_SQL, [
+          ...params,
+          ordered(accounts),
+        ]);
   if (row?.r === null || row?.r === undefined) throw new DeviceRevokedError();
   const result = JSON.parse(row.r) as PushResult;
 
@@ -403,7 +467,13 @@ export async function pushEvents(
     });
   }
   conflicts.sort((a, b) => a.pos - b.pos);
-  return { conflicts: conflicts.map((c) => c.doc), applied, quarantined, duplicates, alerts: result.alerts };
+  return {
+    conflicts: conflicts.map((c) => c.doc),
+    applied,
+    quarantined,
+    duplicates,
+    alerts: result.alerts + row.account_alerts,
+  };
 }
 
 function storedCopy(old: OldRow): Doc {

@@ -1,5 +1,12 @@
-/** HQ routes: enrolment codes, devices with their sync health, revocation, price changes (JSON or CSV). */
+/**
+ * HQ routes: enrolment codes, devices with their sync health, revocation, price changes (JSON or CSV),
+ * gift cards and store credit.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
+import { ISSUE_BODY_SCHEMA, issueAccountCredit } from '../accounts.ts';
+import type { IssueRequest } from '../accounts.ts';
 import { createEnrollmentCode, revokeDevice } from '../auth/enrollment.ts';
 import type { ServerContext } from '../context.ts';
 import { authenticateHq, refuse } from '../context.ts';
@@ -45,6 +52,8 @@ interface DeviceHealthRow {
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext, streams: StreamRegistry): void {
   const validatePriceBody = createAjv().compile(PRICE_CHANGES_BODY_SCHEMA);
+  // Checked by the schema, typed by hand: ajv's inference from this schema would not be IssueRequest.
+  const validateIssueBody: ValidateFunction = createAjv().compile(ISSUE_BODY_SCHEMA);
 
   app.post<{ Body: { storeId: string } }>(
     '/admin/enrollment-codes',
@@ -140,6 +149,36 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext, st
         return refuse(reply, 409, 'conflict', 'overlapping price versions; retry the batch');
       }
       throw error;
+    }
+  });
+
+  // A new gift card, or credit added to one or to a customer's store credit. Idempotent by `movementId`:
+  // HQ's tool sends one so that a retry after a lost answer books nothing twice.
+  app.post('/admin/accounts', async (request, reply) => {
+    if (!(await authenticateHq(ctx, request, reply))) return reply;
+    const body: unknown = request.body;
+    if (!validateIssueBody(body)) {
+      const detail = (validateIssueBody.errors ?? [])
+        .slice(0, 3)
+        .map((e) => `${e.instancePath === '' ? '/' : e.instancePath} ${e.message ?? 'is invalid'}`);
+      return refuse(reply, 400, 'bad_request', `invalid account credit: ${detail.join('; ')}`);
+    }
+    const outcome = await issueAccountCredit(ctx.db, body as IssueRequest, ctx.now(), randomUUID);
+    switch (outcome.kind) {
+      case 'conflict':
+        return refuse(
+          reply,
+          409,
+          'conflict',
+          `movement ${outcome.movementId} is already booked with other figures`,
+        );
+      case 'currency_mismatch':
+        return refuse(reply, 409, 'currency_mismatch', `the account is kept in ${outcome.currency}`);
+      case 'issued':
+      case 'replayed':
+        return reply
+          .code(outcome.kind === 'issued' ? 201 : 200)
+          .send({ movementId: outcome.movementId, ...outcome.account });
     }
   });
 }

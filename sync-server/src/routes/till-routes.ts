@@ -1,5 +1,7 @@
-/** The till's sync routes: device state, pull, push of events and customers. */
+/** The till's sync routes: device state, pull, push of events and customers, account balances. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ACCOUNT_TYPES, accountBalance } from '../accounts.ts';
+import type { AccountType } from '../accounts.ts';
 import { isPullCollection } from '../collections.ts';
 import type { ServerContext } from '../context.ts';
 import { authenticateDevice, checkStoreScope, refuse } from '../context.ts';
@@ -35,6 +37,25 @@ const pushBody = {
 interface PushBody {
   readonly rows: readonly unknown[];
 }
+
+/**
+ * A reference as a till's tender may carry one (tenderRecordSchema: up to 128 characters), without
+ * control characters (PostgreSQL text cannot hold NUL). Fastify routes path parameters of at most 100
+ * characters; the references HQ issues are far shorter.
+ */
+const accountParams = {
+  type: 'object',
+  required: ['type', 'reference'],
+  properties: {
+    type: { type: 'string', enum: ACCOUNT_TYPES },
+    reference: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
+  },
+} as const;
+
+const storeQuery = {
+  type: 'object',
+  properties: { storeId: { type: 'string', maxLength: 64 } },
+} as const;
 
 /** The till may say how many events wait in its outbox; HQ sees it in the devices list. */
 function reportedPending(request: FastifyRequest): number | null {
@@ -122,4 +143,19 @@ export function registerTillRoutes(app: FastifyInstance, ctx: ServerContext): vo
     }
     return pushCustomers(ctx.db, { deviceId: claims.deviceId, storeId: claims.storeId }, request.body.rows);
   });
+
+  // Gift cards and store credit are chain-wide: any store's till may read any account's balance.
+  app.get<{ Params: { type: AccountType; reference: string }; Querystring: { storeId?: string } }>(
+    '/accounts/:type/:reference',
+    { schema: { params: accountParams, querystring: storeQuery } },
+    async (request, reply) => {
+      const claims = await authenticateDevice(ctx, request, reply);
+      if (claims === undefined) return reply;
+      if (!(await checkStoreScope(request, reply, claims))) return reply;
+      const { type, reference } = request.params;
+      const account = await accountBalance(ctx.db, type, reference);
+      if (account === undefined) return refuse(reply, 404, 'not_found', `no such ${type} account`);
+      return account;
+    },
+  );
 }

@@ -1,7 +1,7 @@
 /**
  * Demo data for a fresh server: stores, tax classes, categories, one price book with current and
- * future prices, promotions, staff with scrypt-hashed PINs, customers, stock counts and a few online
- * orders, from faker with a fixed seed (the same data every run). Products are generated and written
+ * future prices, promotions, staff with scrypt-hashed PINs, customers, stock counts, a few online
+ * orders, gift cards and store credit, from faker with a fixed seed (the same data every run). Products are generated and written
  * in batches, so `--products 1000000` streams instead of building the catalog in memory.
  *
  *   tsx sync-server/src/seed/demo-seed.ts --data-dir DIR [--database-url URL] [--products N]
@@ -34,7 +34,23 @@ export interface SeedSummary {
   readonly customers: number;
   readonly configDocs: number;
   readonly onlineOrders: number;
+  /** Gift cards and store-credit accounts with an opening balance. */
+  readonly accounts: number;
 }
+
+/**
+ * Demo gift cards (README's demo section names them) and store credit of the first two customers, in
+ * EUR minor units. Their movement ids are fixed, so seeding again books nothing twice.
+ */
+export const DEMO_ACCOUNTS = [
+  { type: 'gift_card', reference: 'GC-0001', amount: 2500 },
+  { type: 'gift_card', reference: 'GC-0002', amount: 5000 },
+  { type: 'gift_card', reference: 'GC-0003', amount: 5000 },
+  { type: 'gift_card', reference: 'GC-0004', amount: 10_000 },
+  { type: 'gift_card', reference: 'GC-0005', amount: 1000 },
+  { type: 'store_credit', reference: 'C000001', amount: 1500 },
+  { type: 'store_credit', reference: 'C000002', amount: 4000 },
+] as const;
 
 /** The tax jurisdiction of the demo stores' tax rules. */
 const JURISDICTION = 'FR';
@@ -378,6 +394,15 @@ export async function seedDemo(db: DbAdapter, options: SeedOptions): Promise<See
     [JSON.stringify(orders)],
   );
 
+  // Added after everything faker makes, so the rest of the demo data stays what it was.
+  await db.query(
+    `insert into account_movements (movement_id, type, reference, amount, currency, reason, occurred_at, received_at)
+     select 'seed:' || x.type || ':' || x.reference, x.type, x.reference, x.amount, 'EUR', 'issued', $2, $2
+       from jsonb_to_recordset($1::jsonb) as x(type text, reference text, amount bigint)
+     on conflict (movement_id) do nothing`,
+    [JSON.stringify(DEMO_ACCOUNTS), at],
+  );
+
   return {
     products: options.products,
     productRows,
@@ -387,5 +412,6 @@ export async function seedDemo(db: DbAdapter, options: SeedOptions): Promise<See
     customers: customers.length,
     configDocs,
     onlineOrders: orders.length,
+    accounts: DEMO_ACCOUNTS.length,
   };
 }
