@@ -179,7 +179,8 @@ export async function seedDemo(db: DbAdapter, options: SeedOptions): Promise<See
       configDoc('promotion', `PROMO-${i + 1}`, null, {
         id: `PROMO-${i + 1}`,
         kind: 'percent_off',
-        name: `${10 + i * 5} % off ${categories[i]?.name ?? 'everything'}`,
+        // The till shows the rule ("10 % off") before the name: the name is the campaign's.
+        name: `${categories[i]?.name ?? 'Store'} week`,
         priority: 10,
         exclusive: false,
         validFrom: Date.parse(at),
