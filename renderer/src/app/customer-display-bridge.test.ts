@@ -3,26 +3,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   appleLabel,
   CODES,
-  createTestTill,
+  removeTestTills,
+  testTill,
   eventually,
   pendingTerminal,
 } from './till-fixture.test-helper.ts';
 import type { TestTill } from './till-fixture.test-helper.ts';
 import { connectCustomerDisplay } from './customer-display-bridge.ts';
 
-const tills: TestTill[] = [];
-
-afterEach(async () => {
-  for (const t of tills.splice(0)) {
-    t.runtime.close();
-    await t.runtime.carts.idle();
-    await t.db.remove();
-  }
-});
+afterEach(removeTestTills);
 
 async function connected(): Promise<{ t: TestTill; published: CustomerDisplayState[] }> {
-  const t = await createTestTill();
-  tills.push(t);
+  const t = await testTill();
   const published: CustomerDisplayState[] = [];
   connectCustomerDisplay(
     t.runtime,

@@ -691,6 +691,29 @@ export async function createTestTill(options: TestTillOptions = {}): Promise<Tes
   return { db, main, runtime, services, clock };
 }
 
+const created: TestTill[] = [];
+
+/** A test till that `removeTestTills` closes and deletes (call it after each test). */
+export async function testTill(options: TestTillOptions = {}): Promise<TestTill> {
+  const t = await createTestTill(options);
+  created.push(t);
+  return t;
+}
+
+/** Closes and deletes every till `testTill` made, once their last writes are done. */
+export async function removeTestTills(): Promise<void> {
+  for (const t of created.splice(0)) {
+    t.runtime.close();
+    await t.runtime.checkout.idle();
+    await t.runtime.carts.idle();
+    await t.db.remove();
+  }
+}
+
+/** The till's sale state now. */
+export const saleState = (t: TestTill): ReturnType<TestTill['runtime']['saleStore']['getState']> =>
+  t.runtime.saleStore.getState();
+
 /** Waits until `condition` holds (polling), failing after `timeoutMs`. */
 export async function eventually(
   condition: () => boolean | Promise<boolean>,

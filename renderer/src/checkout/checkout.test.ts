@@ -1,28 +1,23 @@
 import type { OutboxEvent } from '@pos/app';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_PENDING_CHECKOUT, writeLocal } from '../app/local-state.ts';
-import { CODES, createTestTill, DEVICE, eventually, STORE } from '../app/till-fixture.test-helper.ts';
+import {
+  CODES,
+  removeTestTills,
+  saleState,
+  testTill,
+  DEVICE,
+  eventually,
+  STORE,
+} from '../app/till-fixture.test-helper.ts';
 import type { TestTill } from '../app/till-fixture.test-helper.ts';
 import { outboxEventFromEntry, restoreOutbox } from './outbox.ts';
 import { formatReceiptNumber, tillCodeFor } from './receipt-number.ts';
 
-const tills: TestTill[] = [];
+const till = testTill;
+const state = saleState;
 
-async function till(options: Parameters<typeof createTestTill>[0] = {}): Promise<TestTill> {
-  const t = await createTestTill(options);
-  tills.push(t);
-  return t;
-}
-
-afterEach(async () => {
-  for (const t of tills.splice(0)) {
-    t.runtime.close();
-    await t.runtime.carts.idle();
-    await t.db.remove();
-  }
-});
-
-const state = (t: TestTill) => t.runtime.saleStore.getState();
+afterEach(removeTestTills);
 
 async function ringUpMilkAndBread(t: TestTill): Promise<void> {
   await t.runtime.sale.scan(CODES.milk);

@@ -4,7 +4,9 @@ import {
   appleLabel,
   approvals,
   CODES,
-  createTestTill,
+  removeTestTills,
+  saleState,
+  testTill,
   ean13,
   eventually,
   HOUR,
@@ -13,25 +15,11 @@ import {
   PRODUCTS,
   T0,
 } from '../app/till-fixture.test-helper.ts';
-import type { TestTill } from '../app/till-fixture.test-helper.ts';
 
-const tills: TestTill[] = [];
+const till = testTill;
+const state = saleState;
 
-async function till(options: Parameters<typeof createTestTill>[0] = {}): Promise<TestTill> {
-  const t = await createTestTill(options);
-  tills.push(t);
-  return t;
-}
-
-afterEach(async () => {
-  for (const t of tills.splice(0)) {
-    t.runtime.close();
-    await t.runtime.carts.idle();
-    await t.db.remove();
-  }
-});
-
-const state = (t: TestTill) => t.runtime.saleStore.getState();
+afterEach(removeTestTills);
 const T0String = new Date(T0).toISOString();
 
 describe('scanning', () => {

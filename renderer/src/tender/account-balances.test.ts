@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CODES, createTestTill } from '../app/till-fixture.test-helper.ts';
+import { CODES, removeTestTills, testTill } from '../app/till-fixture.test-helper.ts';
 import type { TestTill } from '../app/till-fixture.test-helper.ts';
 import { FakeSyncServer } from '../db/fake-sync-server.test-helper.ts';
 import { SyncClient } from '../db/sync-client.ts';
@@ -70,18 +70,10 @@ describe('the balance lookup over head office', () => {
 });
 
 describe('the runtime with head office as its balance source', () => {
-  const tills: TestTill[] = [];
-  afterEach(async () => {
-    for (const t of tills.splice(0)) {
-      t.runtime.close();
-      await t.runtime.carts.idle();
-      await t.db.remove();
-    }
-  });
+  afterEach(removeTestTills);
 
   async function till(client: SyncClient): Promise<TestTill> {
-    const t = await createTestTill({ runtime: { accounts: client } });
-    tills.push(t);
+    const t = await testTill({ runtime: { accounts: client } });
     await t.runtime.sale.scan(CODES.milk);
     await t.runtime.sale.scan(CODES.bread);
     expect(await t.runtime.tender.start()).toBe(true);

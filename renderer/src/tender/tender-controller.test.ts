@@ -1,30 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CODES,
-  createTestTill,
+  removeTestTills,
+  saleState,
+  testTill,
   eventually,
   paymentStatus,
   pendingTerminal,
 } from '../app/till-fixture.test-helper.ts';
 import type { TestTill } from '../app/till-fixture.test-helper.ts';
 
-const tills: TestTill[] = [];
+const till = testTill;
+const state = saleState;
 
-async function till(options: Parameters<typeof createTestTill>[0] = {}): Promise<TestTill> {
-  const t = await createTestTill(options);
-  tills.push(t);
-  return t;
-}
-
-afterEach(async () => {
-  for (const t of tills.splice(0)) {
-    t.runtime.close();
-    await t.runtime.carts.idle();
-    await t.db.remove();
-  }
-});
-
-const state = (t: TestTill) => t.runtime.saleStore.getState();
+afterEach(removeTestTills);
 
 /** Milk 1.50 + bread 2.40 = 3.90, in tendering. */
 async function ringUp(t: TestTill): Promise<void> {
