@@ -1,5 +1,5 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { DEMO_ENROLLMENT_CODE_ENV, DEMO_SYNC_ORIGIN_ENV } from '../electron/demo
 import { DEVICES_FILE, readDeviceConfig } from '../electron/devices-file.ts';
 import { silentLogger } from '../logging/logger.ts';
 import { chooseDemoMode, findElectronBinary, hasDisplay, launchElectronDemo } from './electron-demo.ts';
+import { freePort } from './start-demo.ts';
 
 describe('the demo mode', () => {
   const found = { found: true, path: '/opt/electron/electron' } as const;
@@ -221,20 +222,6 @@ const record = {
   if (env.FAKE_ELECTRON_BEHAVIOUR === 'wait') setInterval(() => {}, 1000);
 })();
 `;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

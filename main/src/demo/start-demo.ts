@@ -239,7 +239,8 @@ export async function buildRenderer(): Promise<void> {
   await build({ ...rendererConfig, logLevel: 'warn', configFile: false });
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port free at the moment of asking (for the demo's "0 picks free ports" and tests). */
+export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const probe = createServer();

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -92,7 +91,7 @@ const { startElectronMain } = await import('./main.ts');
 const { DEMO_ENROLLMENT_CODE_ENV, DEMO_SYNC_ORIGIN_ENV, isLoopbackHttpOrigin, readDemoEnrolment } =
   await import('./demo-enrolment.ts');
 const { startDemoSyncServer } = await import('../demo/demo-sync-server.ts');
-const { requestEnrolmentCode, SYNC_API_PREFIX } = await import('../demo/start-demo.ts');
+const { freePort, requestEnrolmentCode, SYNC_API_PREFIX } = await import('../demo/start-demo.ts');
 
 type Server = Awaited<ReturnType<typeof startDemoSyncServer>>;
 
@@ -295,17 +294,3 @@ describe('the demo enrolment variables', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}

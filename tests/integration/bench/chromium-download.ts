@@ -75,6 +75,21 @@ async function enrollmentCode(h: Harness): Promise<string> {
   return code.body.code;
 }
 
+/** Runs `use` in a Chromium with a new profile on disk (a fresh device), removed afterwards. */
+async function withFreshProfile(use: (context: BrowserContext) => Promise<void>): Promise<void> {
+  const profile = mkdtempSync(join(tmpdir(), 'omnitill-bench-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS],
+  });
+  try {
+    await use(context);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 async function openPage(context: BrowserContext, origin: string, script: string): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => {
@@ -110,12 +125,7 @@ export async function runChromiumDownload(
   const untilProducts: number[] = [];
   const untilAll: number[] = [];
   for (let run = 0; run < options.runs; run++) {
-    const profile = mkdtempSync(join(tmpdir(), 'omnitill-bench-profile-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      args: [...CHROMIUM_ARGS],
-    });
-    try {
+    await withFreshProfile(async (context) => {
       const page = await openPage(context, origin, script);
       try {
         const request: DownloadRequest = {
@@ -158,10 +168,7 @@ export async function runChromiumDownload(
       } finally {
         await page.close();
       }
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   }
   const label = `${options.products} products, Chromium + Dexie on IndexedDB`;
   return [
@@ -215,12 +222,7 @@ export async function runIndexedDbCeiling(options: {
 }): Promise<BenchResult> {
   const rates: number[] = [];
   for (let run = 0; run < options.runs; run++) {
-    const profile = mkdtempSync(join(tmpdir(), 'omnitill-bench-profile-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      args: [...CHROMIUM_ARGS],
-    });
-    try {
+    await withFreshProfile(async (context) => {
       const page = await context.newPage();
       // Any http origin has IndexedDB; this one is answered by the driver and never reaches a network.
       const url = 'http://omnitill-bench.invalid/';
@@ -234,10 +236,7 @@ export async function runIndexedDbCeiling(options: {
       console.log(
         `  IndexedDB alone, run ${run + 1}: ${options.products} puts in ${(ms / 1000).toFixed(2)} s`,
       );
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   }
   return summarize(
     `IndexedDB alone: product-shaped puts, RxDB's index layout (${options.products}, same Chromium)`,
