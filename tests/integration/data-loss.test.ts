@@ -158,6 +158,13 @@ describe('PGlite data folder rolled back to an earlier copy', () => {
         const prices = await db.prices.find({ selector: { productId: 'RB-1' } }).exec();
         return prices.some((p) => p.amount === 1234);
       });
+      // Stock levels are pulled after prices (PULL_ORDER): wait for them too, then compare exactly.
+      await waitFor('the stock levels on the till', async () => {
+        for (const level of levels) {
+          if ((await onHandOnTill(level.product_id)) !== Number(level.on_hand)) return false;
+        }
+        return true;
+      });
       for (const level of levels) expect(await onHandOnTill(level.product_id)).toBe(Number(level.on_hand));
     } finally {
       await sync?.stop();
