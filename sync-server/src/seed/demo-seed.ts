@@ -404,6 +404,10 @@ export async function seedDemo(db: DbAdapter, options: SeedOptions): Promise<See
     [JSON.stringify(DEMO_ACCOUNTS), at],
   );
 
+  // A bulk load leaves the planner without statistics until someone analyses (PGlite never does by
+  // itself: it has no autovacuum); every query that estimates row counts plans better with them.
+  await db.exec('analyze');
+
   return {
     products: options.products,
     productRows,
