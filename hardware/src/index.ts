@@ -1,6 +1,6 @@
 // @pos/hardware: the device model, transports, device drivers and simulators of the hardware worker.
 import { DriverRegistry } from './device/registry.ts';
-import { escPosPrinterDriver } from './devices/printer/drivers.ts';
+import { receiptPrinterDriver } from './devices/printer/drivers.ts';
 import { cd5220LineDisplayDriver, epsonLineDisplayDriver } from './devices/display/drivers.ts';
 import { toledo8217ScaleDriver } from './devices/scale/drivers.ts';
 import { hidPosScannerDriver, serialScannerDriver } from './devices/scanner/drivers.ts';
@@ -87,7 +87,7 @@ export function createDefaultRegistry(): DriverRegistry {
     .register(toledo8217ScaleDriver)
     .register(epsonLineDisplayDriver)
     .register(cd5220LineDisplayDriver)
-    .register(escPosPrinterDriver)
+    .register(receiptPrinterDriver)
     .register(hidKeyboardCardReaderDriver)
     .register(textCardReaderDriver)
     .register(nexoPaymentTerminalDriver);

@@ -13,10 +13,10 @@ import { buildReceipt, type ReceiptModel } from '@pos/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cashSaleEur } from '../../app/src/domain/test-fixtures.ts';
 import { CashDrawer, DEFAULT_DRAWER_CONFIG } from '../src/devices/drawer/cash-drawer.ts';
-import { escPosPrinterDriver } from '../src/devices/printer/drivers.ts';
+import { receiptPrinterDriver } from '../src/devices/printer/drivers.ts';
 import { PrintQueue } from '../src/devices/printer/print-queue.ts';
 import { printerProfile } from '../src/devices/printer/profiles.ts';
-import type { EscPosPrinter } from '../src/devices/printer/receipt-printer.ts';
+import type { ReceiptPrinter } from '../src/devices/printer/receipt-printer.ts';
 import { receiptJobRenderer } from '../src/devices/printer/receipt-renderer.ts';
 import { renderPreview } from '../src/simulators/escpos-printer-preview.ts';
 import { EscPosPrinterSimulator } from '../src/simulators/escpos-printer-simulator.ts';
@@ -61,7 +61,7 @@ function zbarimg(file: string): Promise<string[]> {
   });
 }
 
-async function connectPrinter(model: string, transport: TransportConfig): Promise<EscPosPrinter> {
+async function connectPrinter(model: string, transport: TransportConfig): Promise<ReceiptPrinter> {
   const descriptor = {
     id: 'receipt-printer',
     kind: 'printer' as const,
@@ -69,7 +69,7 @@ async function connectPrinter(model: string, transport: TransportConfig): Promis
     model,
     settings: { pollIntervalMs: 50 },
   };
-  const printer = escPosPrinterDriver.create(descriptor, {
+  const printer = receiptPrinterDriver.create(descriptor, {
     transport: createTransport(transport),
     options: {},
   });
@@ -99,7 +99,7 @@ describe('receipt printer over a socat pty pair', () => {
   let pty: PtyPair;
   let dir: string;
   let sim: EscPosPrinterSimulator;
-  let printer: EscPosPrinter;
+  let printer: ReceiptPrinter;
   let queue: PrintQueue<ReceiptModel>;
 
   beforeEach(async () => {
@@ -162,7 +162,7 @@ describe('receipt printer over a socat pty pair', () => {
 describe('receipt printer over loopback TCP (port 9100 style)', () => {
   let server: TcpPrinterSimulator;
   let dir: string;
-  let printer: EscPosPrinter;
+  let printer: ReceiptPrinter;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'printer-tcp-'));

@@ -6,10 +6,14 @@ import {
   applyPromotions,
   buildPromotionIndex,
   describePromotion,
+  promotionDescription,
+  promotionText,
+  readPromotionDescription,
   validatePromotion,
   type ItemSet,
   type Promotion,
   type PromotionContext,
+  type PromotionDescription,
   type PromotionLine,
   type PromotionResult,
   type PromotionTarget,
@@ -704,8 +708,21 @@ describe('combination and choice', () => {
       [line('y', 'yog', 'dairy', 3, 100), line('m', 'milk', 'dairy', 2, 150)],
     );
     expect(result.applied).toEqual([
-      { promotionId: 'bogo', name: 'bogo', amount: 100 },
-      { promotionId: 'dairy', name: 'dairy', amount: 60 },
+      {
+        promotionId: 'bogo',
+        name: 'bogo',
+        description: {
+          offer: { kind: 'buy_x_get_y', buyQuantity: 2, getQuantity: 1, percent: 100 * PCT },
+          campaign: 'bogo',
+        },
+        amount: 100,
+      },
+      {
+        promotionId: 'dairy',
+        name: 'dairy',
+        description: { offer: { kind: 'percent_off', scope: 'items', percent: 20 * PCT }, campaign: 'dairy' },
+        amount: 60,
+      },
     ]);
     expect(result.total).toBe(160);
   });
@@ -832,6 +849,179 @@ describe('descriptions', () => {
     ],
   ])('%#: %s', (promotion, currency, unit, expected) => {
     expect(describePromotion(promotion, currency, unit)).toBe(expected);
+  });
+});
+
+describe('structured descriptions', () => {
+  // The offer without words, and the English text records keep, for each kind.
+  it.each<[string, Promotion, string | undefined, Unit | undefined, PromotionDescription, string]>([
+    [
+      'buy X get Y free',
+      { ...buyGet('p', set(['x']), 2, set(['x']), 1), name: 'Yogurt' },
+      undefined,
+      undefined,
+      {
+        offer: { kind: 'buy_x_get_y', buyQuantity: 2, getQuantity: 1, percent: 100 * PCT },
+        campaign: 'Yogurt',
+      },
+      'Buy 2 get 1 free — Yogurt',
+    ],
+    [
+      'buy X get Y at a percent off',
+      { ...buyGet('p', set(['x']), 1, set(['x']), 1, 50), name: 'Socks' },
+      'EUR',
+      'each',
+      {
+        offer: { kind: 'buy_x_get_y', buyQuantity: 1, getQuantity: 1, percent: 50 * PCT },
+        campaign: 'Socks',
+      },
+      'Buy 1 get 1 at 50 % off — Socks',
+    ],
+    [
+      'bundle',
+      { ...bundle('p', set(['x']), 3, 500), name: 'Snacks' },
+      'EUR',
+      undefined,
+      { offer: { kind: 'bundle_price', quantity: 3, price: 500 }, campaign: 'Snacks' },
+      '3 for 5.00 — Snacks',
+    ],
+    [
+      'bundle in a currency without decimals',
+      { ...bundle('p', set(['x']), 3, 1000), name: 'Snacks' },
+      'JPY',
+      undefined,
+      { offer: { kind: 'bundle_price', quantity: 3, price: 1000 }, campaign: 'Snacks' },
+      '3 for 1000 — Snacks',
+    ],
+    [
+      'percent off items',
+      { ...percentOff('p', items(['x']), 12.5), name: 'Grocery week' },
+      undefined,
+      undefined,
+      { offer: { kind: 'percent_off', scope: 'items', percent: 125_000 }, campaign: 'Grocery week' },
+      '12.5 % off — Grocery week',
+    ],
+    [
+      'percent off the order',
+      { ...percentOff('p', ORDER, 10), name: 'Staff' },
+      undefined,
+      undefined,
+      { offer: { kind: 'percent_off', scope: 'order', percent: 10 * PCT }, campaign: 'Staff' },
+      '10 % off the order — Staff',
+    ],
+    [
+      'amount off each',
+      { ...amountOff('p', items(['x']), 50), name: 'Tins' },
+      'EUR',
+      'each',
+      { offer: { kind: 'amount_off', scope: 'each', amount: 50 }, campaign: 'Tins' },
+      '0.50 off each — Tins',
+    ],
+    [
+      'amount off per kg',
+      { ...amountOff('p', items(['x']), 100), name: 'Ham' },
+      'EUR',
+      'kg',
+      { offer: { kind: 'amount_off', scope: 'per_unit', amount: 100, unit: 'kg' }, campaign: 'Ham' },
+      '1.00 off per kg — Ham',
+    ],
+    [
+      'amount off the order, three decimals',
+      { ...amountOff('p', ORDER, 5000), name: 'Welcome' },
+      'KWD',
+      undefined,
+      { offer: { kind: 'amount_off', scope: 'order', amount: 5000 }, campaign: 'Welcome' },
+      '5.000 off the order — Welcome',
+    ],
+    [
+      'spend, save an amount',
+      { ...spend('p', 5000, { kind: 'amount', amount: 500 }), name: 'Big shop' },
+      'EUR',
+      undefined,
+      {
+        offer: { kind: 'spend_threshold', threshold: 5000, reward: { kind: 'amount', amount: 500 } },
+        campaign: 'Big shop',
+      },
+      'Spend 50.00, save 5.00 — Big shop',
+    ],
+    [
+      'spend, save a percent',
+      { ...spend('p', 5000, { kind: 'percent', percent: 10 * PCT }), name: 'Big — shop' },
+      'EUR',
+      undefined,
+      {
+        offer: { kind: 'spend_threshold', threshold: 5000, reward: { kind: 'percent', percent: 10 * PCT } },
+        campaign: 'Big — shop',
+      },
+      'Spend 50.00, save 10 % — Big — shop',
+    ],
+  ])('%s', (_name, promotion, currency, unit, structured, text) => {
+    expect(promotionDescription(promotion, unit)).toEqual(structured);
+    expect(promotionText(structured, currency)).toBe(text);
+    expect(describePromotion(promotion, currency, unit)).toBe(text);
+    // What a record stores reads back to the same offer and campaign.
+    expect(readPromotionDescription(text, currency)).toEqual(structured);
+  });
+
+  it.each([
+    ['3 for 3.50', 'EUR', { offer: { kind: 'bundle_price', quantity: 3, price: 350 }, campaign: '' }],
+    ['Discount 10 %', 'EUR', undefined],
+    ['Staff discount — Anna', 'EUR', undefined],
+    ['1.00 off per parsec — Space', 'EUR', undefined],
+    ['3 for 3.5 — Snacks', 'EUR', undefined],
+    ['', 'EUR', undefined],
+  ])('reads %j: recorded before campaigns, or not a promotion text', (text, currency, expected) => {
+    expect(readPromotionDescription(text, currency)).toEqual(expected);
+  });
+
+  it('carries the structured description of each applied promotion, per kg for a weighed line', () => {
+    const result = run(
+      [{ ...amountOff('ham', items(['ham']), 100), name: 'Ham week' }],
+      [line('h', 'ham', 'deli', 1, 2000, { quantity: 1500, gross: 3000, unit: 'kg' })],
+    );
+    expect(result.applied.map((a) => a.description)).toEqual([
+      { offer: { kind: 'amount_off', scope: 'per_unit', amount: 100, unit: 'kg' }, campaign: 'Ham week' },
+    ]);
+    expect(result.lineDiscounts.get('h')?.map((d) => d.description)).toEqual(['1.00 off per kg — Ham week']);
+  });
+
+  it('reads back every text it writes', () => {
+    const money = fc.integer({ min: 1, max: 10_000_000 });
+    const rate = fc.integer({ min: 1, max: 1_000_000 });
+    const count = fc.integer({ min: 1, max: 99 });
+    const campaign = fc.oneof(fc.constant(''), fc.string({ minLength: 1, maxLength: 30 }));
+    const target = fc.constantFrom<PromotionTarget>(ORDER, items(['x']));
+    const promotion = fc.oneof(
+      fc.tuple(target, rate).map(([t, r]) => ({ ...percentOff('p', t, 1), percent: r })),
+      fc.tuple(target, money).map(([t, a]) => amountOff('p', t, a)),
+      fc
+        .tuple(count, count, rate)
+        .map(([b, g, r]) => ({ ...buyGet('p', set(['x']), b, set(['x']), g), percent: r })),
+      fc.tuple(count, money).map(([q, p]) => bundle('p', set(['x']), q, p)),
+      fc
+        .tuple(
+          money,
+          fc.oneof(
+            rate.map((percent) => ({ kind: 'percent' as const, percent })),
+            money.map((amount) => ({ kind: 'amount' as const, amount })),
+          ),
+        )
+        .map(([t, reward]) => spend('p', t, reward)),
+    );
+    fc.assert(
+      fc.property(
+        promotion,
+        campaign,
+        fc.constantFrom('EUR', 'JPY', 'KWD'),
+        fc.constantFrom<Unit>('each', 'kg', 'm'),
+        (p, name, currency, unit) => {
+          const named = { ...p, name };
+          const text = describePromotion(named, currency, unit);
+          // A campaign name is read from the first " — "; the offer never contains one.
+          expect(readPromotionDescription(text, currency)).toEqual(promotionDescription(named, unit));
+        },
+      ),
+    );
   });
 });
 

@@ -188,6 +188,8 @@ export interface PromotionContext {
 export interface AppliedPromotion {
   readonly promotionId: string;
   readonly name: string;
+  /** What it offers, as on the first line it discounted (an amount off differs per kg). */
+  readonly description: PromotionDescription;
   readonly amount: Minor;
 }
 
@@ -486,37 +488,175 @@ function formatPercent(rate: number): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
-/** The receipt text of a promotion ("Buy 2 get 1 free — Yogurt", "3 for 10.00 — Snacks"). */
-export function describePromotion(p: Promotion, currency?: string, unit?: Unit): string {
-  const exponent = currency === undefined ? 2 : currencyExponent(currency);
-  const money = (amount: Minor): string => formatDecimal(amount, exponent);
-  let what: string;
+/**
+ * What a promotion offers, without words: the kind and its parameters, so each screen and the paper
+ * can say it in its own language and number format. Amounts are minor units of the sale's currency,
+ * percents millionths (RATE_SCALE = 100 %).
+ */
+export type PromotionOffer =
+  | { readonly kind: 'percent_off'; readonly scope: 'items' | 'order'; readonly percent: number }
+  | { readonly kind: 'amount_off'; readonly scope: 'each'; readonly amount: Minor }
+  | { readonly kind: 'amount_off'; readonly scope: 'order'; readonly amount: Minor }
+  /** Off the price per kg (m, lb …) of a weighed line. */
+  | { readonly kind: 'amount_off'; readonly scope: 'per_unit'; readonly amount: Minor; readonly unit: Unit }
+  /** `percent` RATE_SCALE: the "get" units are free. */
+  | {
+      readonly kind: 'buy_x_get_y';
+      readonly buyQuantity: number;
+      readonly getQuantity: number;
+      readonly percent: number;
+    }
+  | { readonly kind: 'bundle_price'; readonly quantity: number; readonly price: Minor }
+  | { readonly kind: 'spend_threshold'; readonly threshold: Minor; readonly reward: SpendReward };
+
+/** A promotion as the customer is told about it: the offer and the campaign's name. */
+export interface PromotionDescription {
+  readonly offer: PromotionOffer;
+  /** The campaign name HQ gave the promotion; empty on texts recorded before campaigns were named. */
+  readonly campaign: string;
+}
+
+/** The structured description of `p` as applied to a line sold in `unit` (amount offs differ per kg). */
+export function promotionDescription(p: Promotion, unit?: Unit): PromotionDescription {
+  let offer: PromotionOffer;
   switch (p.kind) {
     case 'percent_off':
-      what = `${formatPercent(p.percent)} % off${p.target.kind === 'order' ? ' the order' : ''}`;
+      offer = {
+        kind: 'percent_off',
+        scope: p.target.kind === 'order' ? 'order' : 'items',
+        percent: p.percent,
+      };
       break;
     case 'amount_off':
-      if (p.target.kind === 'order') what = `${money(p.amount)} off the order`;
-      else if (unit === undefined || unit === 'each') what = `${money(p.amount)} off each`;
-      else what = `${money(p.amount)} off per ${unit}`;
+      if (p.target.kind === 'order') offer = { kind: 'amount_off', scope: 'order', amount: p.amount };
+      else if (unit === undefined || unit === 'each')
+        offer = { kind: 'amount_off', scope: 'each', amount: p.amount };
+      else offer = { kind: 'amount_off', scope: 'per_unit', amount: p.amount, unit };
+      break;
+    case 'buy_x_get_y':
+      offer = {
+        kind: 'buy_x_get_y',
+        buyQuantity: p.buyQuantity,
+        getQuantity: p.getQuantity,
+        percent: p.percent,
+      };
+      break;
+    case 'bundle_price':
+      offer = { kind: 'bundle_price', quantity: p.quantity, price: p.price };
+      break;
+    case 'spend_threshold':
+      offer = { kind: 'spend_threshold', threshold: p.threshold, reward: p.reward };
+      break;
+  }
+  return { offer, campaign: p.name };
+}
+
+/**
+ * The English text of a description, as records and events store it ("Buy 2 get 1 free — Yogurt",
+ * "3 for 10.00 — Snacks"): amounts in the plain decimal form of `currency` (two decimals without).
+ */
+export function promotionText(description: PromotionDescription, currency?: string): string {
+  const exponent = currency === undefined ? 2 : currencyExponent(currency);
+  const money = (amount: Minor): string => formatDecimal(amount, exponent);
+  const { offer } = description;
+  let what: string;
+  switch (offer.kind) {
+    case 'percent_off':
+      what = `${formatPercent(offer.percent)} % off${offer.scope === 'order' ? ' the order' : ''}`;
+      break;
+    case 'amount_off':
+      if (offer.scope === 'order') what = `${money(offer.amount)} off the order`;
+      else if (offer.scope === 'each') what = `${money(offer.amount)} off each`;
+      else what = `${money(offer.amount)} off per ${offer.unit}`;
       break;
     case 'buy_x_get_y':
       what =
-        p.percent === RATE_SCALE
-          ? `Buy ${p.buyQuantity} get ${p.getQuantity} free`
-          : `Buy ${p.buyQuantity} get ${p.getQuantity} at ${formatPercent(p.percent)} % off`;
+        offer.percent === RATE_SCALE
+          ? `Buy ${offer.buyQuantity} get ${offer.getQuantity} free`
+          : `Buy ${offer.buyQuantity} get ${offer.getQuantity} at ${formatPercent(offer.percent)} % off`;
       break;
     case 'bundle_price':
-      what = `${p.quantity} for ${money(p.price)}`;
+      what = `${offer.quantity} for ${money(offer.price)}`;
       break;
     case 'spend_threshold':
       what =
-        p.reward.kind === 'percent'
-          ? `Spend ${money(p.threshold)}, save ${formatPercent(p.reward.percent)} %`
-          : `Spend ${money(p.threshold)}, save ${money(p.reward.amount)}`;
+        offer.reward.kind === 'percent'
+          ? `Spend ${money(offer.threshold)}, save ${formatPercent(offer.reward.percent)} %`
+          : `Spend ${money(offer.threshold)}, save ${money(offer.reward.amount)}`;
       break;
   }
-  return `${what} — ${p.name}`;
+  return description.campaign === '' ? what : `${what} — ${description.campaign}`;
+}
+
+/** The receipt text of a promotion ("Buy 2 get 1 free — Yogurt", "3 for 10.00 — Snacks"), in English. */
+export function describePromotion(p: Promotion, currency?: string, unit?: Unit): string {
+  return promotionText(promotionDescription(p, unit), currency);
+}
+
+const UNITS: ReadonlySet<string> = new Set<Unit>(['each', 'kg', 'g', 'lb', 'm']);
+
+/**
+ * Reads back a text `promotionText` wrote. Sales, returns, events and parked carts store only the
+ * English text (their schemas are fixed and shared with the server), so a screen or a receipt in
+ * another language recovers the offer from it. Undefined for any other text (a manual discount, a
+ * text from another system): the caller shows it as it is. `currency` must be the sale's: it fixes
+ * how many decimals the amounts were written with.
+ */
+export function readPromotionDescription(text: string, currency?: string): PromotionDescription | undefined {
+  const exponent = currency === undefined ? 2 : currencyExponent(currency);
+  // The offer never contains " — "; a campaign name may.
+  const cut = text.indexOf(' — ');
+  const what = cut < 0 ? text : text.slice(0, cut);
+  const campaign = cut < 0 ? '' : text.slice(cut + 3);
+  const decimals = exponent === 0 ? '\\d+' : `\\d+\\.\\d{${exponent}}`;
+  const amount = (s: string): Minor => Number(s.replace('.', ''));
+  const percent = (s: string): number => {
+    const [whole = '0', fraction = ''] = s.split('.');
+    return Number(whole) * 10_000 + Number(fraction.padEnd(4, '0'));
+  };
+  const pct = '(\\d+(?:\\.\\d{1,4})?) %';
+  const count = '([1-9]\\d*)';
+  const match = (pattern: string): RegExpExecArray | null => new RegExp(`^${pattern}$`).exec(what);
+  const offer = ((): PromotionOffer | undefined => {
+    let m = match(`${pct} off( the order)?`);
+    if (m !== null) {
+      return {
+        kind: 'percent_off',
+        scope: m[2] === undefined ? 'items' : 'order',
+        percent: percent(m[1] ?? ''),
+      };
+    }
+    m = match(`(${decimals}) off (the order|each|per (\\w+))`);
+    if (m !== null) {
+      const value = amount(m[1] ?? '');
+      if (m[2] === 'the order') return { kind: 'amount_off', scope: 'order', amount: value };
+      if (m[2] === 'each') return { kind: 'amount_off', scope: 'each', amount: value };
+      const unit = m[3] ?? '';
+      return UNITS.has(unit)
+        ? { kind: 'amount_off', scope: 'per_unit', amount: value, unit: unit as Unit }
+        : undefined;
+    }
+    m = match(`Buy ${count} get ${count} (?:free|at ${pct} off)`);
+    if (m !== null) {
+      return {
+        kind: 'buy_x_get_y',
+        buyQuantity: Number(m[1]),
+        getQuantity: Number(m[2]),
+        percent: m[3] === undefined ? RATE_SCALE : percent(m[3]),
+      };
+    }
+    m = match(`${count} for (${decimals})`);
+    if (m !== null) return { kind: 'bundle_price', quantity: Number(m[1]), price: amount(m[2] ?? '') };
+    m = match(`Spend (${decimals}), save (?:${pct}|(${decimals}))`);
+    if (m !== null) {
+      const threshold = amount(m[1] ?? '');
+      return m[2] === undefined
+        ? { kind: 'spend_threshold', threshold, reward: { kind: 'amount', amount: amount(m[3] ?? '') } }
+        : { kind: 'spend_threshold', threshold, reward: { kind: 'percent', percent: percent(m[2]) } };
+    }
+    return undefined;
+  })();
+  return offer === undefined ? undefined : { offer, campaign };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1511,6 +1651,7 @@ export function applyPromotions(
   const total = engine.evaluate(engine.full, true);
 
   const descriptions = new Map<string, string>();
+  const structured = new Map<string, PromotionDescription>();
   const lineDiscounts = new Map<string, readonly AppliedDiscount[]>();
   for (const line of ordered) lineDiscounts.set(line.lineId, NO_DISCOUNTS);
   for (const pl of plines) {
@@ -1528,7 +1669,9 @@ export function applyPromotions(
       const key = p.kind === 'amount_off' ? `${p.id}\n${unit ?? ''}` : p.id;
       let description = descriptions.get(key);
       if (description === undefined) {
-        description = describePromotion(p, ctx.currency, unit);
+        const described = promotionDescription(p, unit);
+        if (!structured.has(p.id)) structured.set(p.id, described);
+        description = promotionText(described, ctx.currency);
         descriptions.set(key, description);
       }
       list.push({
@@ -1543,6 +1686,11 @@ export function applyPromotions(
   }
   const applied = engine.cands
     .filter((c) => c.total > 0)
-    .map((c) => ({ promotionId: c.promotion.id, name: c.promotion.name, amount: c.total }));
+    .map((c) => ({
+      promotionId: c.promotion.id,
+      name: c.promotion.name,
+      description: structured.get(c.promotion.id) ?? promotionDescription(c.promotion),
+      amount: c.total,
+    }));
   return { lineDiscounts, applied, unknownCoupons: unknownCoupons(index, ctx), total };
 }

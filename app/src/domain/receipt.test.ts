@@ -530,3 +530,110 @@ describe('helpers', () => {
     expect(digitalReceiptUrl({ ...store, receiptQrBaseUrl: base }, 'A/1')).toBe(url);
   });
 });
+
+describe("the receipt in the store's language", () => {
+  // The Swiss sale with a promotion on the chocolate, as the record stores it: in English.
+  const promoted: SaleRecord = {
+    ...record,
+    lines: record.lines.map((l) =>
+      l.lineId === 'l1'
+        ? {
+            ...l,
+            discounts: [
+              ...l.discounts,
+              {
+                source: 'promotion' as const,
+                promotionId: 'p1',
+                scope: 'line' as const,
+                description: '3 for 5.00 — 巧克力节',
+                amount: 0,
+              },
+            ],
+          }
+        : l,
+    ),
+  };
+  const texts = (locale: string, copy = false) => {
+    const m = buildReceipt(
+      promoted,
+      { ...store, locale },
+      { copy, cashierName: 'Anna', ...(copy ? { reprintedAt: '2026-06-02T09:00:00.000Z' } : {}) },
+    );
+    return {
+      amounts: block(m, 'amount').map((b) => b.label),
+      tenders: block(m, 'tenders')[0]?.tenders.map((t) => t.label),
+      info: block(m, 'info')[0]?.rows.map((r) => r.label),
+      discounts: block(m, 'lines')[0]?.lines[0]?.discounts.map((d) => d.description),
+      copy: block(m, 'copy').map((b) => b.text),
+    };
+  };
+  const english = {
+    amounts: ['Subtotal', 'Discounts', 'Total', 'Cash rounding', 'Total paid in cash', 'Change'],
+    tenders: ['VISA •••• 4242', 'Cash'],
+    info: ['Receipt', 'Date', 'Cashier', 'Till'],
+    discounts: ['Damaged box 10 %', '3 for 5.00 — 巧克力节'],
+    copy: [],
+  };
+  const chinese = {
+    amounts: ['小计', '优惠', '合计', '现金取整', '现金实付', '找零'],
+    tenders: ['VISA •••• 4242', '现金'],
+    info: ['小票号', '日期', '收银员', '收银台'],
+    // A manual discount's text is the cashier's; the promotion is said again in Chinese.
+    discounts: ['Damaged box 10 %', '巧克力节：任选 3 件共 5.00'],
+    copy: [],
+  };
+
+  it.each([
+    ['zh-CN', chinese],
+    ['zh-Hans-SG', chinese],
+    ['de-CH', english],
+    ['en-GB', english],
+    // A language the receipt has no words for prints English.
+    ['sw-KE', english],
+  ])('%s', (locale, expected) => {
+    expect(texts(locale)).toEqual(expected);
+  });
+
+  it('marks a Chinese reprint in Chinese; the COPY block stays a marker the printer translates', () => {
+    const copy = texts('zh-CN', true);
+    expect(copy.info?.at(-1)).toBe('补打时间');
+    expect(copy.copy).toEqual(['COPY', 'COPY']);
+  });
+
+  it('titles a Chinese return in Chinese', () => {
+    const ret: ReturnRecord = {
+      returnId: 'ret-1',
+      receiptNumber: 'S1-T2-R000004',
+      storeId: 'store-1',
+      deviceId: 'till-2',
+      shiftId: 'shift-2',
+      cashierId: 'cashier-1',
+      currency: 'CHF',
+      createdAt: '2026-06-03T15:00:00.000Z',
+      originalSaleId: 'sale-9',
+      originalReceiptNumber: 'S1-T2-000123',
+      lines: [],
+      total: 0,
+      tax: 0,
+      taxes: [],
+      cashRounding: 0,
+      refunds: [{ tenderId: 'rf1', type: 'store_credit', amount: 0 }],
+      noReceipt: false,
+      approvals: [],
+    };
+    const zh = { ...store, locale: 'zh-CN' };
+    const m = buildReturnReceipt(ret, zh, { copy: false });
+    expect(block(m, 'title')[0]?.text).toBe('退货');
+    expect(block(m, 'amount').map((b) => b.label)).toEqual(['退款合计']);
+    expect(block(m, 'tenders')[0]?.tenders.map((t) => t.label)).toEqual(['储值余额']);
+    expect(block(m, 'info')[0]?.rows.map((r) => r.label)).toEqual([
+      '退货单号',
+      '原小票号',
+      '日期',
+      '收银员',
+      '收银台',
+    ]);
+    const without = buildReturnReceipt({ ...ret, noReceipt: true }, zh, { copy: false });
+    expect(block(without, 'title')[0]?.text).toBe('无小票退货');
+  });
+});

@@ -6,8 +6,9 @@
  * invariants guarantee (tax rows add up to the tax total because the record's do).
  *
  * Money stays as minor units plus currency; formatting for a locale is the renderer's job
- * (`formatMinorPlain` gives the plain wire form when a printer has no locale support). Labels are
- * English defaults; `role` and `type` fields let a renderer translate them.
+ * (`formatMinorPlain` gives the plain wire form when a printer has no locale support). Labels and
+ * promotion texts are in the store's language (receipt-texts.ts; English for a language it lacks),
+ * so every renderer prints them as they are; `role` and `type` fields still say what each one is.
  */
 import { formatDecimal, formatMoney } from './money.ts';
 import type { Minor } from './money.ts';
@@ -20,7 +21,11 @@ import type {
   SaleRecord,
   Unit,
 } from './records.ts';
+import { readPromotionDescription } from './promotions.ts';
+import { printedPromotionText, receiptLanguage, receiptTexts, type ReceiptTexts } from './receipt-texts.ts';
 import { percentText } from './sale.ts';
+
+export * from './receipt-texts.ts';
 
 export interface ReceiptMoney {
   readonly amount: Minor;
@@ -133,6 +138,7 @@ export type ReceiptBlock =
       readonly phone?: string;
       readonly taxId?: string;
     }
+  /** `text` is a marker, the same in every language: a renderer prints the word of the receipt's locale. */
   | { readonly kind: 'copy'; readonly text: 'COPY'; readonly reprintedAt?: string }
   | { readonly kind: 'title'; readonly text: string; readonly originalReceiptNumber?: string }
   | { readonly kind: 'lines'; readonly lines: readonly ReceiptLine[] }
@@ -190,13 +196,6 @@ function mask(reference: string): string {
   const visible = reference.slice(-4);
   return reference.length <= 4 ? visible : `••••${visible}`;
 }
-
-const TENDER_LABELS: Readonly<Record<TenderType, string>> = {
-  cash: 'Cash',
-  card: 'Card',
-  gift_card: 'Gift card',
-  store_credit: 'Store credit',
-};
 
 /** The digital-receipt link for `receiptNumber`, or undefined when the store has none. */
 export function digitalReceiptUrl(store: ReceiptStoreInfo, receiptNumber: string): string | undefined {
@@ -278,6 +277,7 @@ function headerBlocks(store: ReceiptStoreInfo, options: ReceiptOptions): Receipt
 }
 
 function tailBlocks(
+  texts: ReceiptTexts,
   store: ReceiptStoreInfo,
   options: ReceiptOptions,
   receiptNumber: string,
@@ -285,7 +285,7 @@ function tailBlocks(
 ): ReceiptBlock[] {
   const rows = [...info];
   if (options.copy && options.reprintedAt !== undefined)
-    rows.push({ label: 'Reprinted', value: options.reprintedAt });
+    rows.push({ label: texts.info.reprinted, value: options.reprintedAt });
   const blocks: ReceiptBlock[] = [
     { kind: 'info', rows },
     {
@@ -299,17 +299,17 @@ function tailBlocks(
   return blocks;
 }
 
-function tenderRow(t: TenderRecord, currency: string): ReceiptTender {
+function tenderRow(t: TenderRecord, currency: string, texts: ReceiptTexts): ReceiptTender {
   const money = (amount: Minor): ReceiptMoney => ({ amount, currency });
   const brand = t.cardBrand;
   const last4 =
     t.type === 'card' && t.cardLast4 !== undefined && /^\d{4}$/.test(t.cardLast4) ? t.cardLast4 : undefined;
   const label =
     t.type === 'card'
-      ? [brand ?? TENDER_LABELS.card, last4 === undefined ? '' : `•••• ${last4}`]
+      ? [brand ?? texts.tenders.card, last4 === undefined ? '' : `•••• ${last4}`]
           .filter((s) => s !== '')
           .join(' ')
-      : TENDER_LABELS[t.type];
+      : texts.tenders[t.type];
   let reference: string | undefined;
   if (t.reference !== undefined) reference = t.type === 'card' ? t.reference : mask(t.reference);
   return {
@@ -325,7 +325,12 @@ function tenderRow(t: TenderRecord, currency: string): ReceiptTender {
   };
 }
 
-function saleLine(line: SaleLineRecord, currency: string, codes: ReadonlyMap<string, string>): ReceiptLine {
+function saleLine(
+  line: SaleLineRecord,
+  currency: string,
+  codes: ReadonlyMap<string, string>,
+  locale: string,
+): ReceiptLine {
   const money = (amount: Minor): ReceiptMoney => ({ amount, currency });
   return {
     lineId: line.lineId,
@@ -337,9 +342,23 @@ function saleLine(line: SaleLineRecord, currency: string, codes: ReadonlyMap<str
     unitPrice: money(line.unitPrice),
     ...(line.overriddenFrom === undefined ? {} : { overriddenFrom: money(line.overriddenFrom) }),
     amount: money(line.gross),
-    discounts: line.discounts.map((d) => ({ description: d.description, amount: money(-d.amount) })),
+    discounts: line.discounts.map((d) => ({
+      description: d.source === 'manual' ? d.description : discountText(d.description, locale, currency),
+      amount: money(-d.amount),
+    })),
     taxCodes: taxCodesOf(line.taxes, codes),
   };
+}
+
+/**
+ * A promotion's text in the store's language. The record holds the English text the domain wrote
+ * (its schema is shared with the server); English stores print it as it is, others print the offer it
+ * describes in their language, or the text itself when it is not one the domain wrote.
+ */
+function discountText(description: string, locale: string, currency: string): string {
+  if (receiptLanguage(locale) === 'en') return description;
+  const described = readPromotionDescription(description, currency);
+  return described === undefined ? description : printedPromotionText(described, locale, currency);
 }
 
 function taxCodesOf(
@@ -369,26 +388,30 @@ export function buildReceipt(
     amount: money(value),
     emphasis,
   });
+  const texts = receiptTexts(store.locale);
   const taxes = taxBlock(record.taxes, record.tax, currency, record.pricesIncludeTax);
   const blocks: ReceiptBlock[] = headerBlocks(store, options);
-  blocks.push({ kind: 'lines', lines: record.lines.map((l) => saleLine(l, currency, taxes.codes)) });
-  blocks.push(amount('subtotal', 'Subtotal', record.subtotal));
-  if (record.discount !== 0) blocks.push(amount('discount', 'Discounts', -record.discount));
-  if (!record.pricesIncludeTax) blocks.push(amount('tax', 'Tax', record.tax));
-  blocks.push(amount('total', 'Total', record.total, true));
+  blocks.push({
+    kind: 'lines',
+    lines: record.lines.map((l) => saleLine(l, currency, taxes.codes, store.locale)),
+  });
+  blocks.push(amount('subtotal', texts.amounts.subtotal, record.subtotal));
+  if (record.discount !== 0) blocks.push(amount('discount', texts.amounts.discount, -record.discount));
+  if (!record.pricesIncludeTax) blocks.push(amount('tax', texts.amounts.tax, record.tax));
+  blocks.push(amount('total', texts.amounts.total, record.total, true));
   if (record.cashRounding !== 0) {
-    blocks.push(amount('cash_rounding', 'Cash rounding', record.cashRounding));
-    blocks.push(amount('cash_total', 'Total paid in cash', record.total + record.cashRounding, true));
+    blocks.push(amount('cash_rounding', texts.amounts.cash_rounding, record.cashRounding));
+    blocks.push(amount('cash_total', texts.amounts.cash_total, record.total + record.cashRounding, true));
   }
   if (taxes.block.kind === 'taxes' && taxes.block.rows.length > 0) blocks.push(taxes.block);
-  blocks.push({ kind: 'tenders', tenders: record.tenders.map((t) => tenderRow(t, currency)) });
-  if (record.change !== 0) blocks.push(amount('change', 'Change', record.change, true));
+  blocks.push({ kind: 'tenders', tenders: record.tenders.map((t) => tenderRow(t, currency, texts)) });
+  if (record.change !== 0) blocks.push(amount('change', texts.amounts.change, record.change, true));
   blocks.push(
-    ...tailBlocks(store, options, record.receiptNumber, [
-      { label: 'Receipt', value: record.receiptNumber },
-      { label: 'Date', value: record.completedAt },
-      { label: 'Cashier', value: options.cashierName ?? record.cashierId },
-      { label: 'Till', value: record.deviceId },
+    ...tailBlocks(texts, store, options, record.receiptNumber, [
+      { label: texts.info.receipt, value: record.receiptNumber },
+      { label: texts.info.date, value: record.completedAt },
+      { label: texts.info.cashier, value: options.cashierName ?? record.cashierId },
+      { label: texts.info.till, value: record.deviceId },
     ]),
   );
   return {
@@ -416,11 +439,12 @@ export function buildReturnReceipt(
   // Whether prices included tax is not on the return record; its lines tell (total = net then;
   // with no tax at all the distinction prints nothing).
   const inclusive = record.lines.every((l) => l.total === l.net);
+  const texts = receiptTexts(store.locale);
   const taxes = taxBlock(record.taxes, record.tax, currency, inclusive);
   const blocks: ReceiptBlock[] = headerBlocks(store, options);
   blocks.push({
     kind: 'title',
-    text: record.noReceipt ? 'RETURN WITHOUT RECEIPT' : 'RETURN',
+    text: record.noReceipt ? texts.title.returnWithoutReceipt : texts.title.return,
     ...(record.originalReceiptNumber === undefined
       ? {}
       : { originalReceiptNumber: record.originalReceiptNumber }),
@@ -442,7 +466,7 @@ export function buildReturnReceipt(
   blocks.push({
     kind: 'amount',
     role: 'refund_total',
-    label: 'Total refunded',
+    label: texts.amounts.refund_total,
     amount: money(-record.total),
     emphasis: true,
   });
@@ -450,22 +474,22 @@ export function buildReturnReceipt(
     blocks.push({
       kind: 'amount',
       role: 'cash_rounding',
-      label: 'Cash rounding',
+      label: texts.amounts.cash_rounding,
       amount: money(-record.cashRounding),
       emphasis: false,
     });
   }
   if (taxes.block.kind === 'taxes' && taxes.block.rows.length > 0) blocks.push(taxes.block);
-  blocks.push({ kind: 'tenders', tenders: record.refunds.map((t) => tenderRow(t, currency)) });
+  blocks.push({ kind: 'tenders', tenders: record.refunds.map((t) => tenderRow(t, currency, texts)) });
   blocks.push(
-    ...tailBlocks(store, options, record.receiptNumber, [
-      { label: 'Return', value: record.receiptNumber },
+    ...tailBlocks(texts, store, options, record.receiptNumber, [
+      { label: texts.info.return, value: record.receiptNumber },
       ...(record.originalReceiptNumber === undefined
         ? []
-        : [{ label: 'Original receipt', value: record.originalReceiptNumber }]),
-      { label: 'Date', value: record.createdAt },
-      { label: 'Cashier', value: options.cashierName ?? record.cashierId },
-      { label: 'Till', value: record.deviceId },
+        : [{ label: texts.info.originalReceipt, value: record.originalReceiptNumber }]),
+      { label: texts.info.date, value: record.createdAt },
+      { label: texts.info.cashier, value: options.cashierName ?? record.cashierId },
+      { label: texts.info.till, value: record.deviceId },
     ]),
   );
   return {

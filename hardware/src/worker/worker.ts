@@ -29,7 +29,7 @@ import { LineDisplay } from '../devices/display/line-display.ts';
 import { PaymentIntentStore, type PaymentStatusInfo } from '../devices/payment/payment-intents.ts';
 import { NexoPaymentTerminal } from '../devices/payment/payment-terminal.ts';
 import { PrintQueue, type PrintJob } from '../devices/printer/print-queue.ts';
-import { EscPosPrinter } from '../devices/printer/receipt-printer.ts';
+import { ReceiptPrinter } from '../devices/printer/receipt-printer.ts';
 import { receiptJobRenderer } from '../devices/printer/receipt-renderer.ts';
 import { describeStatus, isReady } from '../devices/printer/status.ts';
 import { Toledo8217Scale } from '../devices/scale/scale.ts';
@@ -266,7 +266,7 @@ export class HardwareWorker {
       }
       if (isClosed(entry)) return;
     }
-    if (device instanceof EscPosPrinter) {
+    if (device instanceof ReceiptPrinter) {
       try {
         await this.#openQueue(entry, device);
       } catch (error) {
@@ -288,7 +288,7 @@ export class HardwareWorker {
     await this.#claim(entry, device);
   }
 
-  async #openQueue(entry: DeviceEntry, printer: EscPosPrinter): Promise<void> {
+  async #openQueue(entry: DeviceEntry, printer: ReceiptPrinter): Promise<void> {
     const queue = await PrintQueue.open<ReceiptModel>({
       dataDir: this.options.dataDir,
       fileName: `print-queue-${entry.descriptor.id}.jsonl`,
@@ -380,7 +380,7 @@ export class HardwareWorker {
         );
       }
       entry.printerId = printerId;
-      if (!(printer.device instanceof EscPosPrinter)) {
+      if (!(printer.device instanceof ReceiptPrinter)) {
         entry.error = {
           code: 'unavailable',
           message: `The cash drawer "${descriptor.id}" cannot open: its printer "${printerId}" is not running.`,
@@ -444,7 +444,7 @@ export class HardwareWorker {
     const entry = this.#pick('printer', command.printerId);
     const queue = entry.queue;
     if (queue === undefined) {
-      if (!(entry.device instanceof EscPosPrinter)) throw this.#notRunning(entry);
+      if (!(entry.device instanceof ReceiptPrinter)) throw this.#notRunning(entry);
       throw workerError(
         'unavailable',
         `The print queue of the receipt printer "${entry.descriptor.id}" could not be opened. Check the till's disk.`,
@@ -594,7 +594,7 @@ export class HardwareWorker {
       device.powerState === 'unknown' && error !== undefined && !isConfigError(error)
         ? 'offline'
         : device.powerState;
-    const printerStatus = device instanceof EscPosPrinter ? device.printerStatus : undefined;
+    const printerStatus = device instanceof ReceiptPrinter ? device.printerStatus : undefined;
     const ready =
       state === 'enabled' &&
       powerState === 'online' &&

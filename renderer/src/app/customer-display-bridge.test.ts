@@ -9,6 +9,8 @@ import {
   pendingTerminal,
 } from './till-fixture.test-helper.ts';
 import type { TestTill } from './till-fixture.test-helper.ts';
+import { createI18n } from '../i18n/i18n.ts';
+import { formatDiscountText } from '../sale/promotion-text.ts';
 import { connectCustomerDisplay } from './customer-display-bridge.ts';
 
 afterEach(removeTestTills);
@@ -58,6 +60,26 @@ describe('the customer display', () => {
       ['Whole milk 1 l', '2 × €1.50', 300, undefined],
       ['Dark chocolate 100 g', '3 × €1.00', 200, '3 for 2.00 — Chocolate 3 for 2.00'],
       ['Apples Gala', '0.752 kg × €3.20/kg', 241, undefined],
+    ]);
+  });
+
+  it('says promotions in the display language', async () => {
+    const t = await testTill();
+    const i18n = await createI18n('zh-CN');
+    const published: CustomerDisplayState[] = [];
+    connectCustomerDisplay(
+      t.runtime,
+      { publish: (state) => published.push(state) },
+      {
+        locale: 'zh-CN',
+        unitName: (unit) => unit,
+        discountText: (discount) => formatDiscountText(discount, i18n.t, 'en-IE', 'EUR'),
+      },
+    );
+    for (let i = 0; i < 3; i++) await t.runtime.sale.scan(CODES.choc);
+    const state = last(published);
+    expect(state?.kind === 'sale' ? state.lines.map((l) => l.discountLabel) : []).toEqual([
+      'Chocolate 3 for 2.00：任选 3 件共 €2.00',
     ]);
   });
 

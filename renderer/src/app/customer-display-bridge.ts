@@ -4,7 +4,7 @@
  * and thanks once the sale is durable) and published as a whole state (customer-display/).
  */
 import { amountDue } from '@pos/app';
-import type { SaleEnvironment } from '@pos/app';
+import type { AppliedDiscount, SaleEnvironment } from '@pos/app';
 import type {
   CustomerDisplayLine,
   CustomerDisplayPublisher,
@@ -24,6 +24,8 @@ export interface DisplayContext {
   readonly customerName?: string;
   /** "kg", "lb" … in the display's language. */
   readonly unitName: (unit: string) => string;
+  /** A line discount's text in the display's language (promotions are recorded in English). */
+  readonly discountText?: (discount: Pick<AppliedDiscount, 'source' | 'description'>) => string;
 }
 
 export function displayStateOf(state: SaleState, context: DisplayContext): CustomerDisplayState {
@@ -66,7 +68,8 @@ export function displayStateOf(state: SaleState, context: DisplayContext): Custo
           ? ''
           : `${formatQuantity(line.quantity, config.locale)} × ${money(p.unitPrice)}`
         : `${formatQuantity(line.quantity, config.locale)} ${context.unitName(line.unit)}${p === undefined ? '' : ` × ${money(p.unitPrice)}/${context.unitName(line.unit)}`}`;
-    const label = lineDiscounts[0]?.description;
+    const first = lineDiscounts[0];
+    const label = first === undefined ? undefined : (context.discountText?.(first) ?? first.description);
     return {
       lineId: line.lineId,
       name: line.name,
@@ -92,7 +95,7 @@ export function displayStateOf(state: SaleState, context: DisplayContext): Custo
 export function connectCustomerDisplay(
   runtime: TillRuntime,
   publisher: Pick<CustomerDisplayPublisher, 'publish'>,
-  options: { readonly locale: string; readonly unitName: (unit: string) => string },
+  options: Pick<DisplayContext, 'locale' | 'unitName' | 'discountText'>,
 ): () => void {
   let last = '';
   const publish = (): void => {
@@ -103,6 +106,7 @@ export function connectCustomerDisplay(
       env: runtime.sale.env(),
       locale: options.locale,
       unitName: options.unitName,
+      ...(options.discountText === undefined ? {} : { discountText: options.discountText }),
       ...(customer !== null && customer.id === state.sale?.customer?.customerId
         ? { customerName: customer.displayName }
         : {}),

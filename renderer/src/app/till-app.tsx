@@ -22,6 +22,7 @@ import { registerTillActions } from './till-actions.ts';
 import { useTill } from './till-context.tsx';
 import { attachTillInput } from './till-input.ts';
 import { ScanBus } from './keyboard.ts';
+import { formatDiscountText } from '../sale/promotion-text.ts';
 
 export interface TillAppProps {
   readonly till: BootedTill;
@@ -127,7 +128,14 @@ function RuntimeHost(
           void pole(state);
         },
       },
-      { locale: i18n.language, unitName: (unit) => t(`common:units.${unit}`) },
+      {
+        locale: i18n.language,
+        unitName: (unit) => t(`common:units.${unit}`),
+        discountText: (discount) => {
+          const { currency, locale } = runtime.config();
+          return formatDiscountText(discount, t, locale, currency);
+        },
+      },
     );
     return () => {
       stop();

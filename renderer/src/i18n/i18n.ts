@@ -1,10 +1,13 @@
 /**
  * i18next for the till: English and Simplified Chinese. Every screen's strings live in one namespace
  * file per language (`locales/<lng>/<namespace>.json`), picked up by `import.meta.glob`, so adding a
- * screen never edits this file. Money, numbers and dates are never put into strings by hand: they go
+ * screen never edits this file. The receipt's words and the promotion texts are the one exception: the
+ * printed receipt needs them too, in the store's language, so they live in @pos/app (receipt-texts.ts)
+ * and are bundled here as the `printed` namespace rather than copied into JSON files that could drift. Money, numbers and dates are never put into strings by hand: they go
  * through `Intl` in the store's locale and currency (format.ts).
  */
 import i18next, { type i18n as I18n, type Resource } from 'i18next';
+import { RECEIPT_TEXTS } from '@pos/app';
 import { initReactI18next } from 'react-i18next';
 
 export const SUPPORTED_LANGUAGES = ['en', 'zh-CN'] as const;
@@ -21,6 +24,9 @@ export function bundledResources(): Resource {
     if (match === null) continue;
     const [, language = '', namespace = ''] = match;
     (resources[language] ??= {})[namespace] = strings;
+  }
+  for (const [language, texts] of Object.entries(RECEIPT_TEXTS)) {
+    (resources[language] ??= {}).printed = Object.fromEntries(Object.entries(texts));
   }
   return resources;
 }

@@ -153,4 +153,14 @@ describe('the receipt on screen', () => {
     expect(within(receipt).getByText('收银员')).toBeDefined();
     expect(screen.getByRole('article', { name: '小票 S01-T02-000123' })).toBeDefined();
   });
+
+  it("reads the rows of a receipt printed in the store's language, whatever the till's language", async () => {
+    // A Chinese store's receipt (labels in Chinese in the model) on an English-speaking till.
+    const receipt = await show('en-GB', true, 'zh-CN');
+    expect(within(receipt).getByText('Cashier')).toBeDefined();
+    expect(within(receipt).getByText('Reprinted')).toBeDefined();
+    expect(within(receipt).getAllByText('COPY')).toHaveLength(2);
+    // The date rows are still recognised as dates and formatted, not shown as ISO.
+    expect(receipt.textContent).not.toContain('2025-03-14T');
+  });
 });

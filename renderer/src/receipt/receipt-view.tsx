@@ -1,26 +1,16 @@
 /**
  * The receipt on screen, rendered from the same ReceiptModel the printer gets (receipt.ts), so the
- * screen and the paper cannot disagree about a figure. Labels are translated by each block's role and
- * type; amounts and dates are formatted in the receipt's locale.
+ * screen and the paper cannot disagree about a figure. Labels are translated into the till's language
+ * by each block's role and type, with the paper's own words (the `printed` namespace, @pos/app's
+ * receipt-texts.ts); amounts and dates are formatted in the receipt's locale.
  */
-import type { ReceiptBlock, ReceiptMoney, ReceiptModel } from '@pos/app';
+import { receiptInfoKey, type ReceiptBlock, type ReceiptMoney, type ReceiptModel } from '@pos/app';
 import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime, formatMoney, formatQuantity } from '../i18n/format.ts';
 import { ReceiptQr } from './receipt-qr.tsx';
 
-/** Info rows the domain labels in English, by label, to their translation key. */
-const INFO_KEYS: Readonly<Record<string, string>> = {
-  Receipt: 'info.receipt',
-  Return: 'info.return',
-  'Original receipt': 'info.originalReceipt',
-  Date: 'info.date',
-  Cashier: 'info.cashier',
-  Till: 'info.till',
-  Reprinted: 'info.reprinted',
-};
-
-const DATE_LABELS = new Set(['Date', 'Reprinted']);
+const DATE_ROWS: ReadonlySet<string> = new Set(['date', 'reprinted']);
 
 export interface ReceiptViewProps {
   readonly receipt: ReceiptModel;
@@ -30,6 +20,7 @@ export interface ReceiptViewProps {
 export function ReceiptView(props: ReceiptViewProps): ReactElement {
   const { t } = useTranslation('receipt');
   const { t: common } = useTranslation('common');
+  const { t: paper } = useTranslation('printed');
   const { receipt } = props;
   const money = (m: ReceiptMoney): string => formatMoney(m.amount, m.currency, receipt.locale);
   // The store's locale, as the money beside it ("1,25 kg at 40,78 €", not "1.25 kg at 40,78 €").
@@ -64,7 +55,7 @@ export function ReceiptView(props: ReceiptViewProps): ReactElement {
       case 'copy':
         return (
           <p key={index} className="receipt__copy">
-            {t('copy')}
+            {paper('copy')}
           </p>
         );
       case 'title':
@@ -124,7 +115,7 @@ export function ReceiptView(props: ReceiptViewProps): ReactElement {
             key={index}
             className={b.emphasis ? 'receipt__amount receipt__amount--emphasis' : 'receipt__amount'}
           >
-            <span>{t(`amounts.${b.role}`)}</span>
+            <span>{paper(`amounts.${b.role}`)}</span>
             <span data-role={b.role}>{money(b.amount)}</span>
           </p>
         );
@@ -160,10 +151,10 @@ export function ReceiptView(props: ReceiptViewProps): ReactElement {
                 <span>
                   {tender.type === 'card' && tender.cardLast4 !== undefined
                     ? t('tenders.cardEnding', {
-                        brand: tender.cardBrand ?? t('tenders.card'),
+                        brand: tender.cardBrand ?? paper('tenders.card'),
                         last4: tender.cardLast4,
                       })
-                    : t(`tenders.${tender.type}`)}
+                    : paper(`tenders.${tender.type}`)}
                   {tender.received !== undefined && tender.received.amount !== tender.amount.amount && (
                     <span className="receipt__received">
                       {' '}
@@ -186,11 +177,12 @@ export function ReceiptView(props: ReceiptViewProps): ReactElement {
         return (
           <dl key={index} className="receipt__info">
             {b.rows.map((row) => {
-              const key = INFO_KEYS[row.label];
+              // Rows carry their label in the receipt's language; the key says which row it is.
+              const key = receiptInfoKey(row.label, receipt.locale);
               return (
                 <div key={row.label}>
-                  <dt>{key === undefined ? row.label : t(key)}</dt>
-                  <dd>{DATE_LABELS.has(row.label) ? date(row.value) : row.value}</dd>
+                  <dt>{key === undefined ? row.label : paper(`info.${key}`)}</dt>
+                  <dd>{key !== undefined && DATE_ROWS.has(key) ? date(row.value) : row.value}</dd>
                 </div>
               );
             })}

@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { useRuntime, useSaleState } from '../app/runtime-context.tsx';
 import { useFormat } from '../app/ui-kit.tsx';
 import { renderMessage } from './messages.ts';
+import { usePromotionText } from './promotion-text.ts';
 
 export function CartLines(): ReactElement {
   const { t } = useTranslation('sale');
@@ -108,6 +109,7 @@ function CartLineView(props: CartLineProps): ReactElement {
   const { t } = useTranslation('sale');
   const runtime = useRuntime();
   const format = useFormat();
+  const promotionText = usePromotionText();
   const { line, priced, selected } = props;
   const stock = useSaleState((s) => s.stock.get(line.productId));
   const quantity = format.quantity(line.quantity, line.unit);
@@ -147,7 +149,7 @@ function CartLineView(props: CartLineProps): ReactElement {
           .filter((d) => d.scope === 'line')
           .map((d, i) => (
             <span key={i} className="cart-line__discount">
-              <span>{d.description}</span>
+              <span>{promotionText(d)}</span>
               <span>{format.money(-d.amount)}</span>
             </span>
           ))}

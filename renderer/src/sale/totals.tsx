@@ -6,10 +6,12 @@ import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSaleState } from '../app/runtime-context.tsx';
 import { useFormat } from '../app/ui-kit.tsx';
+import { usePromotionText } from './promotion-text.ts';
 
 export function Totals(): ReactElement {
   const { t } = useTranslation('sale');
   const format = useFormat();
+  const promotionText = usePromotionText();
   const priced = useSaleState((s) => s.priced);
   const sale = useSaleState((s) => s.sale);
   const itemCount = sale?.lines.length ?? 0;
@@ -23,7 +25,7 @@ export function Totals(): ReactElement {
         <ul className="totals__promotions" aria-label={t('totals.promotions')}>
           {priced.promotions.map((p) => (
             <li key={p.promotionId} className="totals__promotion">
-              <span>{p.description}</span>
+              <span>{promotionText({ source: 'promotion', description: p.description })}</span>
               <span>{format.money(-p.amount)}</span>
             </li>
           ))}

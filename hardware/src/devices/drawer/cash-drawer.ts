@@ -1,8 +1,9 @@
 /**
- * A cash drawer on the receipt printer's drawer-kick connector (UPOS CashDrawer). Opening it is an
- * ESC p pulse on pin 2 or pin 5; whether it is open comes from the drawer switch on pin 3, which the
- * printer reports in DLE EOT 1 and in automatic status back (bit 2). What a high level means depends
- * on the drawer's wiring, so the polarity is configured (`openLevel`).
+ * A cash drawer on the receipt printer's drawer-kick connector (UPOS CashDrawer). Opening it is a
+ * pulse on pin 2 or pin 5 (ESC/POS ESC p; StarPRNT ESC BEL n1 n2 then BEL or SUB, which the printer
+ * supplies as `drawerPulse`); whether it is open comes from the drawer switch, which the printer
+ * reports in its status (ESC/POS pin 3 in DLE EOT 1 and ASB; Star's compulsion switch bit in ASB).
+ * What a high level means depends on the drawer's wiring, so the polarity is configured (`openLevel`).
  *
  * The pulse goes through the printer's command queue, so it never lands inside a receipt's bytes. While
  * the drawer is open the printer is polled (ASB, when on, reports the close sooner), and a drawer
@@ -37,6 +38,8 @@ export const DEFAULT_DRAWER_CONFIG: CashDrawerConfig = {
 /** What the drawer needs from the printer it hangs off. */
 export interface DrawerHost {
   sendCommand(bytes: Uint8Array): Promise<void>;
+  /** The printer's own kick command; ESC p when the host has none. */
+  drawerPulse?(pin: DrawerPin, onMs: number, offMs: number): Uint8Array;
   queryStatus(): Promise<PrinterStatus>;
   on(event: 'printerStatus', listener: Listener<PrinterStatus>): () => void;
 }
@@ -92,7 +95,8 @@ export class CashDrawer {
 
   /** Kicks the drawer open (UPOS openDrawer), then reads the sensor. */
   async openDrawer(): Promise<void> {
-    await this.host.sendCommand(drawerPulse(this.config.pin, this.config.onMs, this.config.offMs));
+    const { pin, onMs, offMs } = this.config;
+    await this.host.sendCommand(this.host.drawerPulse?.(pin, onMs, offMs) ?? drawerPulse(pin, onMs, offMs));
     this.#pollsAfterKick = POLLS_AFTER_KICK;
     this.#startPolling();
   }

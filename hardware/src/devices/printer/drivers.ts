@@ -1,14 +1,16 @@
 import type { DriverFactory } from '../../device/registry.ts';
 import { DeviceSettings } from '../../device/settings.ts';
 import { PRINTER_PROFILES, printerProfile } from './profiles.ts';
-import { DEFAULT_PRINTER_TIMING, EscPosPrinter } from './receipt-printer.ts';
+import { DEFAULT_PRINTER_TIMING, ReceiptPrinter, protocolFor } from './receipt-printer.ts';
 
 /**
- * ESC/POS receipt printers on serial, USB-CDC or raw TCP (port 9100). The descriptor's `model` names
- * a profile (profiles.ts; default 'generic-80'). Settings: asb (true), pollIntervalMs (500),
- * responseTimeoutMs (1000), fenceTimeoutMs (20000).
+ * Receipt printers on serial, USB-CDC or raw TCP (port 9100). The descriptor's `model` names a
+ * profile (profiles.ts; default 'generic-80'), and the profile's language picks the protocol: ESC/POS
+ * models get DLE EOT / GS a / GS r 1, Star models (star-tsp100iv, star-mc-print2) StarPRNT's ASB and
+ * ETB fence. One driver serves both so a Star model needs nothing but its model id in the settings.
+ * Settings: asb (true), pollIntervalMs (500), responseTimeoutMs (1000), fenceTimeoutMs (20000).
  */
-export const escPosPrinterDriver: DriverFactory<EscPosPrinter> = {
+export const receiptPrinterDriver: DriverFactory<ReceiptPrinter> = {
   id: 'printer.escpos',
   kind: 'printer',
   transports: ['serial', 'tcp', 'fake'],
@@ -32,6 +34,11 @@ export const escPosPrinterDriver: DriverFactory<EscPosPrinter> = {
         max: 600_000,
       }),
     };
-    return new EscPosPrinter(descriptor.id, transport, config, options);
+    return new ReceiptPrinter(
+      descriptor.id,
+      transport,
+      { ...config, protocol: protocolFor(config.profile.language) },
+      options,
+    );
   },
 };

@@ -9,7 +9,7 @@ import { EscPosPrinterSimulator } from '../../simulators/escpos-printer-simulato
 import { FakeTransport } from '../../transports/fake-transport.ts';
 import { PrintQueue, type PrintJob } from './print-queue.ts';
 import { printerProfile } from './profiles.ts';
-import { EscPosPrinter, type PrintTarget } from './receipt-printer.ts';
+import { ReceiptPrinter, type PrintTarget } from './receipt-printer.ts';
 import { receiptJobRenderer } from './receipt-renderer.ts';
 import { UNKNOWN_STATUS } from './status.ts';
 
@@ -45,7 +45,7 @@ describe('PrintQueue with a printer and its simulator', () => {
   let dir: string;
   let host: FakeTransport;
   let sim: EscPosPrinterSimulator;
-  let printer: EscPosPrinter;
+  let printer: ReceiptPrinter;
   const queues: PrintQueue<ReceiptModel>[] = [];
 
   async function openQueue(target: PrintTarget = printer): Promise<PrintQueue<ReceiptModel>> {
@@ -66,7 +66,7 @@ describe('PrintQueue with a printer and its simulator', () => {
     [host, device] = FakeTransport.pair('printer', 'printer simulator');
     sim = new EscPosPrinterSimulator(device, { model: 'pos-5890' });
     await sim.start();
-    printer = new EscPosPrinter(
+    printer = new ReceiptPrinter(
       'receipt',
       host,
       { profile, responseTimeoutMs: 200, pollIntervalMs: 10, fenceTimeoutMs: 2000, asb: true },

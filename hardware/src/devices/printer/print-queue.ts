@@ -71,7 +71,7 @@ export interface PrintQueueOptions<P> {
   /** Journal file name inside dataDir. */
   readonly fileName?: string;
   /**
-   * The printer's status events (EscPosPrinter 'printerStatus', pushed by ASB): a waiting job is tried
+   * The printer's status events (ReceiptPrinter 'printerStatus', pushed by ASB): a waiting job is tried
    * as soon as the printer reports itself ready, instead of at the next poll.
    */
   readonly subscribeStatus?: (listener: (status: PrinterStatus) => void) => () => void;

@@ -3,9 +3,9 @@ import { DeviceError } from '../../device/errors.ts';
 import type { DeviceErrorEvent } from '../../device/types.ts';
 import { EscPosPrinterSimulator } from '../../simulators/escpos-printer-simulator.ts';
 import { FakeTransport } from '../../transports/fake-transport.ts';
-import { escPosPrinterDriver } from './drivers.ts';
+import { receiptPrinterDriver } from './drivers.ts';
 import { printerProfile } from './profiles.ts';
-import { EscPosPrinter, type ReceiptPrinterConfig } from './receipt-printer.ts';
+import { ReceiptPrinter, type ReceiptPrinterConfig } from './receipt-printer.ts';
 import type { PrinterStatus } from './status.ts';
 
 const CONFIG: ReceiptPrinterConfig = {
@@ -26,11 +26,11 @@ async function until(condition: () => boolean, what: string, timeoutMs = 2000): 
   }
 }
 
-describe('EscPosPrinter ↔ simulator over a fake link', () => {
+describe('ReceiptPrinter ↔ simulator over a fake link', () => {
   let host: FakeTransport;
   let device: FakeTransport;
   let sim: EscPosPrinterSimulator;
-  let printer: EscPosPrinter;
+  let printer: ReceiptPrinter;
   const statuses: PrinterStatus[] = [];
   const errors: DeviceErrorEvent[] = [];
 
@@ -40,7 +40,7 @@ describe('EscPosPrinter ↔ simulator over a fake link', () => {
     [host, device] = FakeTransport.pair('printer', 'printer simulator');
     sim = new EscPosPrinterSimulator(device, { model: 'pos-5890' });
     await sim.start();
-    printer = new EscPosPrinter('receipt', host, CONFIG, {
+    printer = new ReceiptPrinter('receipt', host, CONFIG, {
       reconnect: { initialDelayMs: 5, maxDelayMs: 10, factor: 2 },
     });
     printer.on('printerStatus', (s) => statuses.push(s));
@@ -181,7 +181,7 @@ describe('EscPosPrinter ↔ simulator over a fake link', () => {
       }
     });
     await d.open();
-    const mute = new EscPosPrinter('mute', h, { ...CONFIG, asb: false });
+    const mute = new ReceiptPrinter('mute', h, { ...CONFIG, asb: false });
     await mute.open();
     await mute.claim();
     await mute.enable();
@@ -192,10 +192,10 @@ describe('EscPosPrinter ↔ simulator over a fake link', () => {
   });
 });
 
-describe('escPosPrinterDriver', () => {
+describe('receiptPrinterDriver', () => {
   it('builds a printer for a known model and refuses an unknown one', () => {
     const transport = new FakeTransport();
-    const printer = escPosPrinterDriver.create(
+    const printer = receiptPrinterDriver.create(
       {
         id: 'p',
         kind: 'printer',
@@ -206,7 +206,7 @@ describe('escPosPrinterDriver', () => {
     );
     expect(printer.profile.columns).toBe(42);
     expect(
-      escPosPrinterDriver.supports?.({
+      receiptPrinterDriver.supports?.({
         id: 'p',
         kind: 'printer',
         transport: { type: 'tcp', host: '127.0.0.1', port: 9100 },

@@ -1,11 +1,13 @@
 /**
- * An ESC/POS receipt printer (UPOS POSPrinter) on a bidirectional link: serial, USB-CDC or raw TCP
- * 9100. It prints jobs of ready-made bytes (receipt-renderer.ts makes them) and reports the printer's
- * condition (paper, cover, errors, the drawer sensor) from DLE EOT polls and automatic status back.
+ * A receipt printer (UPOS POSPrinter) on a bidirectional link: serial, USB-CDC or raw TCP 9100. It
+ * prints jobs of ready-made bytes (receipt-renderer.ts makes them) and reports the printer's condition
+ * (paper, cover, errors, the drawer sensor) from status polls and automatic status back. The command
+ * language is a protocol object (printer-protocol.ts): ESC/POS (DLE EOT, GS a, GS r 1) or StarPRNT
+ * (ESC ACK SOH, ESC RS a, ETB counter; star-protocol.ts), picked from the profile's language.
  *
- * A job is printed only when the printer says so: every job ends with GS r 1, which the printer
- * answers after it has printed everything before it. While waiting for that answer the driver polls
- * status; a printer out of paper or with its cover open keeps the job's bytes in its buffer and
+ * A job is printed only when the printer says so: every job ends with the protocol's fence (GS r 1,
+ * or Star's ETB), which the printer answers after it has printed everything before it. While waiting
+ * for that answer the driver polls status; a printer out of paper or with its cover open keeps the job's bytes in its buffer and
  * finishes it after the cashier fixes it, so the job simply waits. The wait fails only when the link
  * drops (the job's fate is then unknown) or when a printer that reports itself ready stays silent past
  * `fenceTimeoutMs`.
@@ -18,19 +20,11 @@ import { concatBytes } from '../../device/bytes.ts';
 import { DeviceError } from '../../device/errors.ts';
 import type { DeviceEvents, OutputCompleteEvent } from '../../device/types.ts';
 import type { Transport } from '../../transports/transport.ts';
-import type { PrinterProfile } from './profiles.ts';
-import {
-  JOB_FENCE,
-  PrinterReplyParser,
-  combineStatus,
-  describeStatus,
-  enableAsb,
-  isReady,
-  parseAsb,
-  statusQuery,
-  type DleEotFunction,
-  type PrinterStatus,
-} from './status.ts';
+import type { DrawerPin } from '../drawer/cash-drawer.ts';
+import { EscPosProtocol, type PrinterProtocol, type QueryAnswer } from './printer-protocol.ts';
+import type { PrinterLanguage, PrinterProfile } from './profiles.ts';
+import { StarPrntProtocol } from './star-protocol.ts';
+import { describeStatus, isReady, type PrinterStatus } from './status.ts';
 
 export interface PrinterEvents extends DeviceEvents {
   /** Every change of the printer's condition (paper, cover, errors, drawer sensor). */
@@ -47,8 +41,15 @@ export interface ReceiptPrinterConfig {
   readonly pollIntervalMs: number;
   /** How long a printer that reports itself ready may take to answer a job's fence. */
   readonly fenceTimeoutMs: number;
-  /** Turn on automatic status back (GS a), so changes arrive without polling. */
+  /** Turn on automatic status back (GS a, ESC RS a), so changes arrive without polling. */
   readonly asb: boolean;
+  /** The command language's protocol; by default the one of `profile.language`. */
+  readonly protocol?: PrinterProtocol;
+}
+
+/** A fresh protocol object for a printer language (one per device: it keeps the link's fence state). */
+export function protocolFor(language: PrinterLanguage): PrinterProtocol {
+  return language === 'star-prnt' ? new StarPrntProtocol() : new EscPosProtocol();
 }
 
 export const DEFAULT_PRINTER_TIMING = {
@@ -65,7 +66,7 @@ export interface PrintTarget {
 }
 
 interface PendingQuery {
-  readonly resolve: (byte: number) => void;
+  readonly resolve: (answer: QueryAnswer) => void;
   readonly reject: (error: DeviceError) => void;
   readonly timer: ReturnType<typeof setTimeout>;
 }
@@ -78,14 +79,12 @@ interface PendingFence {
 /** Marks a failure that happened before any byte of the job was written (so it can be retried as is). */
 export const BEFORE_SEND = 'before_send';
 
-export class EscPosPrinter extends BaseDevice<PrinterEvents> implements PrintTarget {
+export class ReceiptPrinter extends BaseDevice<PrinterEvents> implements PrintTarget {
   readonly kind = 'printer';
   readonly label = 'receipt printer';
-  readonly #parser = new PrinterReplyParser();
+  readonly #protocol: PrinterProtocol;
   #io: Promise<unknown> = Promise.resolve();
   #query: PendingQuery | undefined;
-  /** Fences written whose answers have not arrived (a job is done when all of them are). */
-  #fencesOutstanding = 0;
   #fence: PendingFence | undefined;
   #status: PrinterStatus | undefined;
 
@@ -96,6 +95,11 @@ export class EscPosPrinter extends BaseDevice<PrinterEvents> implements PrintTar
     options: DeviceOptions = {},
   ) {
     super(id, transport, options);
+    this.#protocol = config.protocol ?? protocolFor(config.profile.language);
+  }
+
+  get language(): PrinterLanguage {
+    return this.#protocol.language;
   }
 
   get profile(): PrinterProfile {
@@ -107,22 +111,18 @@ export class EscPosPrinter extends BaseDevice<PrinterEvents> implements PrintTar
     return this.#status;
   }
 
-  /** Asks the printer (DLE EOT 1, 2, 4, and 3 when it reports an error), between jobs' bytes. */
+  /** Asks the printer (DLE EOT 1, 2, 4 and maybe 3; or ESC ACK SOH), between jobs' bytes. */
   queryStatus(): Promise<PrinterStatus> {
     return this.#exclusive(async () => {
       this.requireReady();
-      const printer = await this.#ask(1);
-      const offline = await this.#ask(2);
-      const paper = await this.#ask(4);
-      const error = (offline & 0x40) !== 0 ? await this.#ask(3) : undefined;
-      const status = combineStatus(printer, offline, paper, error);
+      const status = await this.#protocol.queryStatus((request) => this.#ask(request));
       this.#setPrinterStatus(status);
       return status;
     });
   }
 
   /**
-   * Sends the job followed by the GS r 1 fence and resolves once the printer answered the fence.
+   * Sends the job followed by the protocol's fence and resolves once the printer answered the fence.
    * Rejects with the DeviceError that stopped it; when nothing was written yet the error's params
    * carry `stage: 'before_send'`, so the caller knows no paper can have come out.
    */
@@ -146,8 +146,7 @@ export class EscPosPrinter extends BaseDevice<PrinterEvents> implements PrintTar
     try {
       await this.#exclusive(async () => {
         this.requireReady();
-        this.#fencesOutstanding += 1;
-        await this.transport.write(concatBytes([bytes, JOB_FENCE]));
+        await this.transport.write(concatBytes([bytes, this.#protocol.fence()]));
       });
     } catch (error) {
       this.#fence = undefined;
@@ -165,25 +164,30 @@ export class EscPosPrinter extends BaseDevice<PrinterEvents> implements PrintTar
     });
   }
 
+  /** The bytes that kick a drawer on this printer's connector (CashDrawer sends them). */
+  drawerPulse(pin: DrawerPin, onMs: number, offMs: number): Uint8Array {
+    return this.#protocol.drawerPulse(pin, onMs, offMs);
+  }
+
   /**
-   * After the cashier cleared a recoverable error (a cutter jam), restarts the printer (DLE ENQ 1). With
-   * `clearBuffer` (DLE ENQ 2) the printer also drops what it held of the interrupted job, which the
-   * print queue then prints again as a copy.
+   * After the cashier cleared a recoverable error (a cutter jam), restarts the printer (ESC/POS DLE
+   * ENQ 1). With `clearBuffer` (DLE ENQ 2) the printer also drops what it held of the interrupted job,
+   * which the print queue then prints again as a copy. Star printers resume by themselves.
    */
-  recoverFromError(clearBuffer = false): Promise<void> {
-    return this.sendCommand(Uint8Array.of(0x10, 0x05, clearBuffer ? 2 : 1));
+  async recoverFromError(clearBuffer = false): Promise<void> {
+    const command = this.#protocol.recoverCommand(clearBuffer);
+    if (command.length > 0) await this.sendCommand(command);
   }
 
   protected override async onStart(): Promise<void> {
-    this.#parser.reset();
-    this.#fencesOutstanding = 0;
-    if (this.config.asb) await this.#exclusive(() => this.transport.write(enableAsb()));
+    this.#protocol.reset();
+    const start = this.#protocol.startCommands(this.config.asb);
+    if (start.length > 0) await this.#exclusive(() => this.transport.write(start));
     await this.queryStatus();
   }
 
   protected override onStop(reason: DeviceError): void {
-    this.#parser.reset();
-    this.#fencesOutstanding = 0;
+    this.#protocol.reset();
     const query = this.#query;
     this.#query = undefined;
     if (query !== undefined) {
@@ -196,29 +200,25 @@ export class EscPosPrinter extends BaseDevice<PrinterEvents> implements PrintTar
   }
 
   protected onData(bytes: Uint8Array): void {
-    for (const reply of this.#parser.push(bytes)) {
-      switch (reply.kind) {
-        case 'dle_eot': {
+    for (const event of this.#protocol.push(bytes)) {
+      switch (event.kind) {
+        case 'answer': {
           const query = this.#query;
           this.#query = undefined;
           if (query === undefined) break;
           clearTimeout(query.timer);
-          query.resolve(reply.byte);
+          query.resolve(event.answer);
           break;
         }
-        case 'asb':
-          this.#setPrinterStatus(parseAsb(reply.bytes));
+        case 'status':
+          this.#setPrinterStatus(event.status);
           break;
-        case 'fence':
-          if (this.#fencesOutstanding > 0) this.#fencesOutstanding -= 1;
-          if (this.#fencesOutstanding === 0) {
-            const fence = this.#fence;
-            this.#fence = undefined;
-            fence?.resolve();
-          }
+        case 'fenced': {
+          const fence = this.#fence;
+          this.#fence = undefined;
+          fence?.resolve();
           break;
-        case 'unknown':
-          break;
+        }
       }
     }
   }
@@ -254,7 +254,7 @@ export class EscPosPrinter extends BaseDevice<PrinterEvents> implements PrintTar
         this.#fence = undefined;
         // A printer that dropped the job never answers its fence; counting on that answer would leave
         // every later job waiting for one fence too many.
-        this.#fencesOutstanding = 0;
+        this.#protocol.abandonFences();
         const error = new DeviceError(
           'timeout',
           'The receipt printer did not confirm the receipt. Check whether it printed before printing a copy.',
@@ -266,8 +266,8 @@ export class EscPosPrinter extends BaseDevice<PrinterEvents> implements PrintTar
     }
   }
 
-  #ask(n: DleEotFunction): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
+  #ask(request: Uint8Array): Promise<QueryAnswer> {
+    return new Promise<QueryAnswer>((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.#query?.timer !== timer) return;
         this.#query = undefined;
@@ -280,14 +280,14 @@ export class EscPosPrinter extends BaseDevice<PrinterEvents> implements PrintTar
         );
       }, this.config.responseTimeoutMs);
       this.#query = {
-        resolve: (byte) => {
+        resolve: (answer) => {
           this.setPowerState('online');
-          resolve(byte);
+          resolve(answer);
         },
         reject,
         timer,
       };
-      this.transport.write(statusQuery(n)).catch((error: unknown) => {
+      this.transport.write(request).catch((error: unknown) => {
         if (this.#query?.timer !== timer) return;
         this.#query = undefined;
         clearTimeout(timer);

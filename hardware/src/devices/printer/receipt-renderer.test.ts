@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cashSaleEur } from '../../../../app/src/domain/test-fixtures.ts';
 import { EscPosInterpreter } from '../../simulators/escpos-printer-interpreter.ts';
+import { StarPrntTokenizer } from '../../simulators/star-printer-simulator.ts';
 import { tokenizeEscPos } from './escpos-tokenizer.ts';
 import { decodeGb18030, encodeGb18030, textWidth } from './gb18030.ts';
 import { printerProfile, PRINTER_PROFILES } from './profiles.ts';
@@ -140,8 +141,27 @@ describe('times on paper', () => {
   });
 });
 
+const profileIds = (language: string): string[] =>
+  Object.keys(PRINTER_PROFILES).filter((id) => printerProfile(id).language === language);
+
 describe('command inventory', () => {
-  it.each(Object.keys(PRINTER_PROFILES))('every byte for %s belongs to a known command', (profileId) => {
+  it('covers every profile in one of the two languages', () => {
+    expect(profileIds('esc-pos').length + profileIds('star-prnt').length).toBe(
+      Object.keys(PRINTER_PROFILES).length,
+    );
+  });
+
+  it.each(profileIds('star-prnt'))('every byte for %s is a StarPRNT command we decode', (profileId) => {
+    const profile = printerProfile(profileId);
+    for (const m of [receipt(), markAsCopy(receipt(), '2026-06-02T09:00:00.000Z')]) {
+      const tokenizer = new StarPrntTokenizer();
+      const tokens = tokenizer.push(renderReceipt(m, profile));
+      expect(tokens.filter((t) => t.name === 'UNKNOWN').map((t) => t.params)).toEqual([]);
+      expect(tokenizer.pendingBytes).toBe(0);
+    }
+  });
+
+  it.each(profileIds('esc-pos'))('every byte for %s belongs to a known command', (profileId) => {
     const profile = printerProfile(profileId);
     const model = profile.chinese ? chineseReceipt() : receipt();
     for (const m of [model, markAsCopy(model, '2026-06-02T09:00:00.000Z')]) {
@@ -313,6 +333,88 @@ describe('what the receipt says', () => {
     // Double size: 48 / 2 = 24 columns; the name is 10 columns wide, so 7 spaces centre it.
     expect(lines).toContain('       全家便利店');
     expect(lines).toContain('                    谢谢惠顾');
+  });
+});
+
+describe("the store's language on paper", () => {
+  const zhProfile = printerProfile('xprinter-80-zh');
+  const paper = (model: ReceiptModel): string[] =>
+    printed(renderReceipt(model, zhProfile), 'xprinter-xp-t80q').lines;
+  // The fixture's mug line with a promotion, as the sale record stores it: in English.
+  const promoted = {
+    ...cashSaleEur,
+    lines: cashSaleEur.lines.map((l, i) =>
+      i === 0
+        ? {
+            ...l,
+            discounts: [
+              {
+                source: 'promotion' as const,
+                promotionId: 'p1',
+                scope: 'line' as const,
+                description: 'Buy 2 get 1 free — 杯子节',
+                amount: 0,
+              },
+            ],
+          }
+        : l,
+    ),
+  };
+  const chineseStore = { ...TEST_STORE, name: '全家便利店', footerLines: ['谢谢惠顾'], locale: 'zh-CN' };
+
+  it('prints every fixed word and the promotion in Chinese for a zh-CN store', () => {
+    const lines = paper(buildReceipt(promoted, chineseStore, { copy: false, cashierName: 'Anna' }));
+    // 48 columns; a Chinese character takes two.
+    expect(lines).toContain(`  杯子节：买 2 送 1${' '.repeat(25)}0.00`);
+    expect(lines).toContain(`小计${' '.repeat(39)}42.99`);
+    expect(lines).toContain(`合计${' '.repeat(35)}EUR 42.99`);
+    expect(lines).toContain('价格已含税');
+    expect(lines).toContain(`  税基 25.00${' '.repeat(32)}5.00`);
+    expect(lines).toContain(`税额合计${' '.repeat(36)}6.18`);
+    expect(lines).toContain(`现金${' '.repeat(39)}42.99`);
+    expect(lines).toContain(`  实收${' '.repeat(37)}50.00`);
+    expect(lines).toContain(`找零${' '.repeat(36)}EUR 7.01`);
+    // The time is still recognised (by its translated label) and printed in the store's zone.
+    expect(lines).toContain(`日期${' '.repeat(28)}2024/03/01 10:15`);
+    const text = lines.join('\n');
+    for (const english of ['Subtotal', 'Total', 'Tax', 'Cash', 'Received', 'Change', 'Date', 'Buy 2'])
+      expect(text).not.toContain(english);
+  });
+
+  it('reprints a Chinese receipt from the queue in Chinese: the banner and the reprint time', () => {
+    const model = buildReceipt(promoted, chineseStore, { copy: false, cashierName: 'Anna' });
+    const lines = paper(markAsCopy(model, '2026-06-02T09:00:00.000Z'));
+    // Double width: 24 columns; " 副本 " is 6 columns wide, centred with 9 spaces (the paper keeps no
+    // trailing space).
+    expect(lines.filter((l) => l === `${' '.repeat(9)} 副本`)).toHaveLength(2);
+    expect(lines).toContain(`补打时间${' '.repeat(24)}2026/06/02 11:00`);
+    expect(lines.join('\n')).not.toContain('COPY');
+  });
+
+  it('prints English for a language it has no words for, and a copy says COPY', () => {
+    // The dash before the campaign is in no single-byte code page: printed as a hyphen.
+    const mugs = {
+      ...promoted,
+      lines: promoted.lines.map((l) => ({
+        ...l,
+        discounts: l.discounts.map((d) => ({ ...d, description: 'Buy 2 get 1 free — Mugs' })),
+      })),
+    };
+    const model = buildReceipt(mugs, { ...TEST_STORE, locale: 'sw-KE' }, { copy: false });
+    const lines = printed(
+      renderReceipt(markAsCopy(model, '2026-06-02T09:00:00.000Z'), printerProfile('generic-58')),
+      'pos-5890',
+    ).lines;
+    expect(lines).toContain('  Buy 2 get 1 free - Mugs   0.00');
+    expect(lines).toContain('Subtotal                   42.99');
+    expect(lines.filter((l) => l.trim() === 'COPY')).toHaveLength(2);
+    expect(lines.some((l) => l.startsWith('Reprinted'))).toBe(true);
+  });
+
+  it('still prints the times of a job queued with English labels by an older till', () => {
+    const old = buildReceipt(cashSaleEur, TEST_STORE, { copy: false });
+    const lines = paper({ ...old, locale: 'zh-CN', timeZone: 'Asia/Shanghai' });
+    expect(lines).toContain(`Date${' '.repeat(28)}2024/03/01 17:15`);
   });
 });
 

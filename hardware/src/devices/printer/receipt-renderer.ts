@@ -11,14 +11,26 @@
  * Chinese: printers with a Chinese font (profile `chinese`) print lines with CJK characters in Kanji
  * mode (FS & … FS .) as GB18030 two-byte text (see gb18030.ts); Latin lines still use the code pages.
  *
+ * Words: the model's labels are already in the store's language (the domain writes them); the few
+ * words the layout adds (tax heading, "Received", the COPY banner, "Reprinted" on a reprint from the
+ * queue) come from the same table (receipt-texts.ts in @pos/app) in the model's locale, so a reprint
+ * prints in the language of the original and an unknown language prints English.
+ *
  * The renderer is pure: the same model and profile always give the same bytes (golden tests rely on
  * it). The end-of-job fence (GS r 1) is not part of the receipt; the printer driver appends it.
  */
 import ReceiptPrinterEncoder, {
   type ReceiptPrinterEncoderOptions,
 } from '@point-of-sale/receipt-printer-encoder';
-import { formatMinorPlain } from '@pos/app';
-import type { ReceiptBlock, ReceiptLine, ReceiptModel, ReceiptMoney, ReceiptReturnLine } from '@pos/app';
+import { fillText, formatMinorPlain, receiptInfoKey, receiptTexts } from '@pos/app';
+import type {
+  ReceiptBlock,
+  ReceiptLine,
+  ReceiptModel,
+  ReceiptMoney,
+  ReceiptReturnLine,
+  ReceiptTexts,
+} from '@pos/app';
 import { encodeGb18030, hasWide, textWidth } from './gb18030.ts';
 import type { PrinterProfile } from './profiles.ts';
 
@@ -83,10 +95,12 @@ export function codepageCandidatesFor(locale: string): Codepages | undefined {
 
 /**
  * Marks a receipt as a copy the way buildReceipt does for a reprint: a COPY banner under the header
- * and above the footer, and a "Reprinted" row. A model already marked is returned as it is.
+ * and above the footer, and a "Reprinted" row in the receipt's language. A model already marked is
+ * returned as it is.
  */
 export function markAsCopy(model: ReceiptModel, reprintedAt?: string): ReceiptModel {
   if (model.copy) return model;
+  const reprinted = receiptTexts(model.locale).info.reprinted;
   const banner: ReceiptBlock = {
     kind: 'copy',
     text: 'COPY',
@@ -96,7 +110,7 @@ export function markAsCopy(model: ReceiptModel, reprintedAt?: string): ReceiptMo
   for (const block of model.blocks) {
     if (block.kind === 'footer') blocks.push({ kind: 'copy', text: 'COPY' });
     if (block.kind === 'info' && reprintedAt !== undefined) {
-      blocks.push({ ...block, rows: [...block.rows, { label: 'Reprinted', value: reprintedAt }] });
+      blocks.push({ ...block, rows: [...block.rows, { label: reprinted, value: reprintedAt }] });
     } else {
       blocks.push(block);
     }
@@ -120,7 +134,13 @@ export function renderReceipt(
     newline: '\n',
     ...(codepages === undefined ? {} : { codepageCandidates: codepages }),
   });
-  const out = new ReceiptWriter(encoder, profile, printedTime(model.locale, model.timeZone));
+  const out = new ReceiptWriter(
+    encoder,
+    profile,
+    printedTime(model.locale, model.timeZone),
+    receiptTexts(model.locale),
+    (label) => TIME_ROWS.has(receiptInfoKey(label, model.locale) ?? ''),
+  );
   encoder.initialize().codepage('auto');
   if (options.logo !== undefined) {
     encoder
@@ -143,8 +163,8 @@ export function receiptJobRenderer(
     renderReceipt(marking.copy ? markAsCopy(model, marking.printedAt) : model, profile, options);
 }
 
-/** The info rows whose value is a time (ISO 8601). */
-const TIME_LABELS: ReadonlySet<string> = new Set(['Date', 'Reprinted']);
+/** The info rows whose value is a time (ISO 8601), by their key in receipt-texts.ts. */
+const TIME_ROWS: ReadonlySet<string> = new Set(['date', 'reprinted']);
 
 /**
  * Formats the receipt's ISO times for paper: digits only (every code page has them), in the store's
@@ -182,6 +202,8 @@ class ReceiptWriter {
     private readonly encoder: ReceiptPrinterEncoder,
     private readonly profile: PrinterProfile,
     private readonly time: (value: string) => string,
+    private readonly texts: ReceiptTexts,
+    private readonly isTime: (label: string) => boolean,
   ) {
     this.#columns = profile.columns;
   }
@@ -196,14 +218,15 @@ class ReceiptWriter {
         ]);
         return;
       case 'copy':
-        this.#copyBanner(block.text);
+        // The model's text is a language-neutral marker; the banner says it in the receipt's language.
+        this.#copyBanner(this.texts.copy);
         return;
       case 'title':
         this.encoder.bold(true);
         this.#text(block.text, 'center');
         this.encoder.bold(false);
         if (block.originalReceiptNumber !== undefined)
-          this.#pair('Original receipt', block.originalReceiptNumber);
+          this.#pair(this.texts.info.originalReceipt, block.originalReceiptNumber);
         this.#rule();
         return;
       case 'lines':
@@ -225,27 +248,30 @@ class ReceiptWriter {
         return;
       case 'taxes':
         this.#rule();
-        this.#text(block.inclusive ? 'Tax included' : 'Tax', 'left');
+        this.#text(block.inclusive ? this.texts.taxes.included : this.texts.taxes.added, 'left');
         for (const row of block.rows) {
           const named = row.name.replace(/\s/g, '').includes(row.rateText.replace(/\s/g, ''));
           this.#text(named ? `${row.code} ${row.name}` : `${row.code} ${row.name} ${row.rateText}`, 'left');
-          this.#pair(`  on ${money(row.base)}`, money(row.amount));
+          this.#pair(`  ${fillText(this.texts.taxes.base, { amount: money(row.base) })}`, money(row.amount));
         }
-        this.#pair('Total tax', money(block.total));
+        this.#pair(this.texts.taxes.total, money(block.total));
         this.#rule();
         return;
       case 'tenders':
         for (const tender of block.tenders) {
           this.#pair(tender.label, money(tender.amount));
-          if (tender.received !== undefined) this.#pair('  Received', money(tender.received));
-          if (tender.reference !== undefined) this.#text(`  Ref ${tender.reference}`, 'left');
-          if (tender.approvalCode !== undefined) this.#text(`  Approval ${tender.approvalCode}`, 'left');
+          const { received, reference, approval } = this.texts.tender;
+          if (tender.received !== undefined) this.#pair(`  ${received}`, money(tender.received));
+          if (tender.reference !== undefined)
+            this.#text(`  ${fillText(reference, { reference: tender.reference })}`, 'left');
+          if (tender.approvalCode !== undefined)
+            this.#text(`  ${fillText(approval, { code: tender.approvalCode })}`, 'left');
         }
         return;
       case 'info':
         this.#rule();
         for (const row of block.rows)
-          this.#pair(row.label, TIME_LABELS.has(row.label) ? this.time(row.value) : row.value);
+          this.#pair(row.label, this.isTime(row.label) ? this.time(row.value) : row.value);
         return;
       case 'code':
         this.encoder.newline();
@@ -274,8 +300,21 @@ class ReceiptWriter {
   }
 
   #copyBanner(text: string): void {
+    const word = ` ${text} `;
+    if (this.profile.chinese && hasWide(word)) {
+      // Kanji text goes out raw, which the encoder cannot centre: pad it ourselves (double width), with
+      // the spaces outside the inverted run as the encoder does.
+      const pad = ' '.repeat(Math.max(0, Math.floor((Math.floor(this.#columns / 2) - textWidth(word)) / 2)));
+      this.encoder.bold(true).size(2, 2).text(pad).invert(true);
+      this.encoder
+        .raw([0x1c, 0x26, ...encodeGb18030(word), 0x1c, 0x2e])
+        .invert(false)
+        .newline();
+      this.encoder.size(1, 1).bold(false);
+      return;
+    }
     // The encoder centres with unstyled spaces, so only the word itself prints white on black.
-    this.encoder.bold(true).size(2, 2).align('center').invert(true).text(` ${text} `).invert(false).newline();
+    this.encoder.bold(true).size(2, 2).align('center').invert(true).text(word).invert(false).newline();
     this.encoder.align('left').size(1, 1).bold(false);
   }
 
@@ -283,7 +322,8 @@ class ReceiptWriter {
     this.#text(line.name, 'left');
     const codes = line.taxCodes.length === 0 ? '' : ` ${line.taxCodes.join('')}`;
     this.#pair(`  ${line.quantityText} x ${money(line.unitPrice)}`, `${money(line.amount)}${codes}`);
-    if (line.overriddenFrom !== undefined) this.#text(`  (was ${money(line.overriddenFrom)})`, 'left');
+    if (line.overriddenFrom !== undefined)
+      this.#text(`  ${fillText(this.texts.line.overridden, { amount: money(line.overriddenFrom) })}`, 'left');
     for (const discount of line.discounts) this.#pair(`  ${discount.description}`, money(discount.amount));
   }
 
@@ -339,7 +379,9 @@ class ReceiptWriter {
       this.encoder.raw([0x1c, 0x26, ...encodeGb18030(line), 0x1c, 0x2e]).newline();
       return;
     }
-    this.encoder.line(line);
+    // The dash between a promotion and its campaign's name is in no single-byte code page: a hyphen
+    // reads the same where the printer would print '?'.
+    this.encoder.line(line.replace(/\u2014/g, '-'));
   }
 }
 
