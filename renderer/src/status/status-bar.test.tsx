@@ -154,6 +154,30 @@ describe('StatusBar devices', () => {
 });
 
 describe('StatusBar sync', () => {
+  it.each([
+    [5, '5 records', 'warn', 'Head office had lost 5 records from this till; they were sent again'],
+    [1, '1 record', 'warn', 'Head office had lost 1 record from this till; it was sent again'],
+    [
+      0,
+      'none to re-send',
+      'error',
+      'Head office lost records from this till that it no longer holds – tell a manager',
+    ],
+  ])('says when head office had lost events: %s (%s)', async (events, _what, tone, text) => {
+    const store = new SyncStatusStore();
+    store.synced(NOW.getTime());
+    store.update({ recoveredFromDataLoss: { fromDeviceSeq: 41, events } });
+    const fake = withDevices([]);
+    await renderTill(<StatusBar />, {
+      db: noDb,
+      desktop: fake.desktop,
+      now: () => NOW,
+      sync: syncWith(store),
+    });
+    expect(texts('Connection')).toContain(text);
+    expect(screen.getByText(text).closest('li')?.dataset.tone).toBe(tone);
+  });
+
   it('shows online, last synced, waiting and quarantined, live', async () => {
     const store = new SyncStatusStore();
     store.synced(NOW.getTime() - 2 * 60_000 - 5_000);

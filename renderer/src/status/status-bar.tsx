@@ -97,6 +97,16 @@ export function syncItems(
       tone: 'busy',
     });
   }
+  const recovered = status.recoveredFromDataLoss;
+  if (recovered !== null) {
+    // Re-sent events repair the loss (the server deduplicates); none to re-send means the till had
+    // already pruned them, and only a manager with the paper trail can repair it.
+    items.push(
+      recovered.events > 0
+        ? { key: 'recovered', text: t('sync.recovered', { count: recovered.events }), tone: 'warn' }
+        : { key: 'recovered', text: t('sync.recoveredNothing'), tone: 'error' },
+    );
+  }
   if (status.quarantined > 0) {
     items.push({
       key: 'quarantined',
