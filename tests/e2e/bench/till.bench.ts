@@ -121,6 +121,10 @@ export const suite: BenchSuite = {
         target: '',
       });
 
+      // Minutes without input lock the till, as on a counter left alone: the cashier unlocks it.
+      await unlockIfLocked(page);
+      await field.focus();
+
       // Scan to priced line.
       const profileDir = process.env.TILL_BENCH_PROFILE_DIR;
       if (profileDir !== undefined && profileDir !== '') {
@@ -278,6 +282,17 @@ const EXACT_CASH = `() => (${MEASURE})(
   () => document.querySelector('[data-testid="sale-complete"]') !== null,
   '',
 )`;
+
+/** Unlocks the till with the cashier's PIN when it locked itself for lack of input. */
+async function unlockIfLocked(page: Page): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: 'Till locked' });
+  if ((await dialog.count()) === 0) return;
+  debug('the till locked itself while the catalog downloaded: unlocking');
+  const pin = dialog.getByLabel(/^PIN for /);
+  await pin.fill(CASHIER.pin);
+  await dialog.getByRole('button', { name: 'Unlock' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
 
 async function inPage(page: Page, measure: string, arg: string): Promise<number> {
   const ms: unknown = await page.evaluate(`(${measure})(${JSON.stringify(arg)})`);
