@@ -67,6 +67,15 @@ export type IssueOutcome =
   /** The account exists in another currency. */
   | { readonly kind: 'currency_mismatch'; readonly currency: string };
 
+/**
+ * Serialises, until the transaction ends, everything that decides on one account's balance: HQ's first
+ * issue (its currency) and the holds tills place on it (account-holds.ts). A transaction-scoped advisory
+ * lock, so it works alike on PGlite and PostgreSQL and is released by commit or rollback.
+ */
+export async function lockAccount(tx: Queryable, type: AccountType, reference: string): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 8008))`, [`${type}\n${reference}`]);
+}
+
 /** The account's balance, or undefined when it has no movements. */
 export async function accountBalance(
   db: Queryable,
@@ -101,9 +110,7 @@ export async function issueAccountCredit(
   const movementId = request.movementId ?? newId();
   return db.transaction(async (tx): Promise<IssueOutcome> => {
     // Two first issues of one account in different currencies would both see no account otherwise.
-    await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 8008))`, [
-      `${request.type}\n${request.reference}`,
-    ]);
+    await lockAccount(tx, request.type, request.reference);
     const existing = await sameMovement(tx, movementId, request);
     if (existing !== undefined) return existing;
     const account = await accountBalance(tx, request.type, request.reference);

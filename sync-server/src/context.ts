@@ -17,6 +17,8 @@ export interface ServerContext {
   readonly minClientVersion: string;
   readonly hqToken: string;
   readonly keepAliveMs: number;
+  /** How long a gift-card / store-credit hold lasts uncaptured; default DEFAULT_HOLD_TTL_MS (account-holds.ts). */
+  readonly accountHoldTtlMs?: number;
 }
 
 export function bearer(request: FastifyRequest): string | undefined {

@@ -39,6 +39,8 @@ export interface ServerOptions {
   readonly pokeMergeMs?: number;
   /** Close the database when the server closes (the CLI owns it through the server). */
   readonly closeDatabase?: boolean;
+  /** How long a gift-card / store-credit hold lasts uncaptured; default DEFAULT_HOLD_TTL_MS (account-holds.ts). */
+  readonly accountHoldTtlMs?: number;
 }
 
 async function readEpoch(db: DbAdapter): Promise<string> {
@@ -63,6 +65,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     minClientVersion: options.minClientVersion ?? DEFAULT_MIN_CLIENT_VERSION,
     hqToken: options.hqToken,
     keepAliveMs: options.keepAliveMs ?? 20_000,
+    ...(options.accountHoldTtlMs === undefined ? {} : { accountHoldTtlMs: options.accountHoldTtlMs }),
   };
 
   const app = Fastify({

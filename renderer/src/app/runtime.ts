@@ -22,6 +22,7 @@ import type { SaleState, SaleStore } from '../sale/sale-store.ts';
 import type { StoreConfig } from '../sale/store-config.ts';
 import { serverBalanceLookup } from '../tender/account-balances.ts';
 import type { AccountBalanceSource } from '../tender/account-balances.ts';
+import { serverAccountHolds } from '../tender/account-holds.ts';
 import { TenderController } from '../tender/tender-controller.ts';
 import type { AccountBalanceLookup } from '../tender/tender-controller.ts';
 
@@ -123,6 +124,11 @@ export function createTillRuntime(options: RuntimeOptions): TillRuntime {
     (options.accounts === undefined
       ? undefined
       : serverBalanceLookup({ source: options.accounts, currency: () => config.currency }));
+  // A till given head office's accounts holds what it tenders from them; a test's own `balances` reads only.
+  const holds =
+    options.balances !== undefined || options.accounts === undefined
+      ? undefined
+      : serverAccountHolds({ source: options.accounts, currency: () => config.currency });
   const tender = new TenderController({
     services,
     store: saleStore,
@@ -130,6 +136,7 @@ export function createTillRuntime(options: RuntimeOptions): TillRuntime {
     config: getConfig,
     onSettled: () => flow.settle(),
     ...(balances === undefined ? {} : { balances }),
+    ...(holds === undefined ? {} : { holds }),
     ...(options.paymentPollMs === undefined ? {} : { pollMs: options.paymentPollMs }),
   });
   const actionState = (): ActionState => ({

@@ -37,6 +37,13 @@ export class FakeSyncServer {
   unauthorizedNext = 0;
   /** Gift-card and store-credit accounts by `type/reference`, as head office holds them. */
   readonly accounts = new Map<string, { readonly balance: number; readonly currency: string }>();
+  /** Holds on those accounts by hold id; a released one stays, marked, as on the server. */
+  readonly holds = new Map<
+    string,
+    { readonly account: string; readonly amount: number; readonly saleId: string; released: boolean }
+  >();
+  /** The next N hold requests are kept, then answered as a lost response (network failure). */
+  loseHoldAnswers = 0;
   private tokens = 0;
 
   setAccount(type: string, reference: string, balance: number, currency = 'EUR'): void {
@@ -94,6 +101,66 @@ export class FakeSyncServer {
 
   private json(status: number, body: unknown): Response {
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  }
+
+  /** What an account may pay: its balance less its holds not released (the fake's holds never expire). */
+  available(type: string, reference: string): number {
+    const account = `${type}/${reference}`;
+    let held = 0;
+    for (const h of this.holds.values()) if (h.account === account && !h.released) held += h.amount;
+    return (this.accounts.get(account)?.balance ?? 0) - held;
+  }
+
+  private hold(method: string, path: string, body: unknown): Response {
+    const parts = path.slice('/accounts/'.length).split('/').map(decodeURIComponent);
+    if (method === 'DELETE' && parts.length === 2 && parts[0] === 'holds') {
+      const hold = this.holds.get(parts[1] ?? '');
+      if (hold === undefined) return this.json(404, { error: 'not_found', message: 'no such hold' });
+      hold.released = true;
+      return this.json(200, { holdId: parts[1], state: 'released' });
+    }
+    const [type, reference, tail] = parts;
+    const request = body as { holdId: string; saleId: string; amount: number; currency: string };
+    if (
+      method !== 'POST' ||
+      parts.length !== 3 ||
+      tail !== 'holds' ||
+      type === undefined ||
+      reference === undefined
+    )
+      return this.json(404, { error: 'Not Found', message: `Route ${method}:${path} not found` });
+    const account = this.accounts.get(`${type}/${reference}`);
+    if (account === undefined)
+      return this.json(404, { error: 'not_found', message: `no such ${type} account` });
+    const answer = (available: number) => ({
+      holdId: request.holdId,
+      amount: request.amount,
+      currency: request.currency,
+      available,
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    if (request.currency !== account.currency)
+      return this.json(409, {
+        error: 'currency_mismatch',
+        message: `the account is kept in ${account.currency}`,
+      });
+    const existing = this.holds.get(request.holdId);
+    if (existing !== undefined) return this.json(200, answer(this.available(type, reference)));
+    const available = this.available(type, reference);
+    if (request.amount > available)
+      return this.json(409, {
+        error: 'insufficient_balance',
+        message: 'not enough',
+        available: Math.max(available, 0),
+        currency: account.currency,
+      });
+    this.holds.set(request.holdId, {
+      account: `${type}/${reference}`,
+      amount: request.amount,
+      saleId: request.saleId,
+      released: false,
+    });
+    return this.json(201, answer(available - request.amount));
   }
 
   readonly fetch: FetchLike = (url, init) => {
@@ -209,6 +276,14 @@ export class FakeSyncServer {
         this.put('customers', { ...newDocumentState, loyaltyPoints: master?.loyaltyPoints ?? 0 });
       }
       return Promise.resolve(this.json(200, conflicts));
+    }
+    if (key === 'POST /accounts' || key === 'DELETE /accounts') {
+      const answer = this.hold(method, path, body);
+      if (key === 'POST /accounts' && this.loseHoldAnswers > 0) {
+        this.loseHoldAnswers--;
+        return Promise.reject(new TypeError('fetch failed'));
+      }
+      return Promise.resolve(answer);
     }
     if (key === 'GET /accounts') {
       // As the server routes it: exactly two segments, each decoded.

@@ -63,6 +63,32 @@ export interface AccountBalance {
   readonly currency: string;
 }
 
+/** What a till asks head office to hold on an account (`POST /accounts/:type/:reference/holds`). */
+export interface AccountHoldRequest {
+  /** The till's idempotency key: the same id again after a lost answer gets the first answer. */
+  readonly holdId: string;
+  /** The sale whose push captures the hold. */
+  readonly saleId: string;
+  /** Minor units of `currency`, above zero. */
+  readonly amount: number;
+  readonly currency: string;
+}
+
+/** Head office's answer to a hold. */
+export type AccountHoldAnswer =
+  | {
+      readonly kind: 'held';
+      readonly holdId: string;
+      readonly amount: number;
+      /** What the account may still pay with this hold counted. */
+      readonly available: number;
+      readonly expiresAt: string;
+    }
+  /** The account cannot cover the amount (or is kept in another currency): what it can pay now. */
+  | { readonly kind: 'refused'; readonly available: number; readonly currency: string }
+  /** Head office knows no such account. */
+  | { readonly kind: 'not-found' };
+
 /** RxDB's push row (RxReplicationWriteToMasterRow), as it travels. */
 export interface PushRow {
   readonly assumedMasterState?: Readonly<Record<string, unknown>>;
@@ -506,6 +532,71 @@ export class SyncClient {
     if (!/^[A-Z]{3}$/.test(currency)) throw badResponse('currency is not a currency code');
     if (body.type !== type || body.reference !== reference) throw badResponse('another account answered');
     return { type, reference, balance, currency };
+  }
+
+  /**
+   * Asks head office to hold `request.amount` of an account for a sale. A refusal for want of balance
+   * (or of currency) is an answer, not an error; anything else the server refuses, or no answer, throws.
+   */
+  async placeAccountHold(
+    type: AccountType,
+    reference: string,
+    request: AccountHoldRequest,
+    signal?: AbortSignal,
+  ): Promise<AccountHoldAnswer> {
+    const path = `/accounts/${encodeURIComponent(type)}/${encodeURIComponent(reference)}/holds`;
+    const response = await this.authed(path, {
+      method: 'POST',
+      extraHeaders: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    if (response.status === 404 || response.status === 409) {
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        body = undefined;
+      }
+      const code = isRecord(body) && typeof body.error === 'string' ? body.error : undefined;
+      if (response.status === 404 && code === 'not_found') return { kind: 'not-found' };
+      if (isRecord(body) && code === 'insufficient_balance') {
+        const available = num(body, 'available');
+        if (!Number.isSafeInteger(available)) throw badResponse('available is not in minor units');
+        return { kind: 'refused', available, currency: str(body, 'currency') };
+      }
+      // Kept in another currency: it pays nothing in this store's.
+      if (code === 'currency_mismatch') return { kind: 'refused', available: 0, currency: request.currency };
+      const message =
+        isRecord(body) && typeof body.message === 'string' ? body.message.slice(0, 300) : undefined;
+      throw errorForStatus(response.status, message, code);
+    }
+    const body = await this.readJson(response);
+    if (!isRecord(body)) throw badResponse('hold is not an object');
+    if (typeof body.holdId !== 'string' || body.holdId.toLowerCase() !== request.holdId.toLowerCase())
+      throw badResponse('another hold answered');
+    const amount = num(body, 'amount');
+    const available = num(body, 'available');
+    if (amount !== request.amount || !Number.isSafeInteger(available))
+      throw badResponse('the hold is not for the amount asked');
+    return { kind: 'held', holdId: request.holdId, amount, available, expiresAt: str(body, 'expiresAt') };
+  }
+
+  /**
+   * Gives a hold back (the tender was taken off, or the sale abandoned). Idempotent: a hold already
+   * released, captured by its sale, or that head office never received, is no error.
+   */
+  async releaseAccountHold(holdId: string, signal?: AbortSignal): Promise<void> {
+    const response = await this.authed(`/accounts/holds/${encodeURIComponent(holdId)}`, {
+      method: 'DELETE',
+      ...(signal === undefined ? {} : { signal }),
+    });
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return;
+    }
+    await this.readJson(response);
   }
 
   /** Opens `/stream` (server-sent events); the caller reads the body. No timeout: it stays open. */

@@ -54,6 +54,8 @@ describe('the balance lookup over head office', () => {
             reject(new Error('aborted'));
           });
         }),
+      placeAccountHold: () => Promise.reject(new Error('not asked here')),
+      releaseAccountHold: () => Promise.resolve(),
     };
     const lookup = serverBalanceLookup({ source: hanging, currency: () => 'EUR', timeoutMs: 30 });
     expect(await lookup('gift_card', 'GC-0001')).toBeNull();
@@ -92,14 +94,21 @@ describe('the runtime with head office as its balance source', () => {
     ]);
   });
 
-  it('refuses more than the balance, and an unknown card, as insufficient', async () => {
+  it('refuses more than the balance, and an unknown card, saying what head office can take', async () => {
     const { server, client } = serverAndClient();
     server.setAccount('store_credit', 'C000002', 100);
     const t = await till(client);
+    // Head office refuses the hold (account-holds.test.ts): the notice names what it would take.
     expect(await t.runtime.tender.account('store_credit', 'C000002', 200)).toBe(false);
-    expect(t.runtime.saleStore.getState().notice?.message.key).toBe('sale:errors.insufficient_balance');
+    expect(t.runtime.saleStore.getState().notice?.message).toMatchObject({
+      key: 'tender:errors.holdRefused.store_credit',
+      params: { available: expect.stringContaining('1.00') as unknown },
+    });
     expect(await t.runtime.tender.account('gift_card', 'GC-4040', 100)).toBe(false);
-    expect(t.runtime.saleStore.getState().notice?.message.key).toBe('sale:errors.insufficient_balance');
+    expect(t.runtime.saleStore.getState().notice?.message).toMatchObject({
+      key: 'tender:errors.holdRefused.gift_card',
+      params: { available: expect.stringContaining('0.00') as unknown },
+    });
     expect(t.runtime.tender.due()).toMatchObject({ paid: 0, remaining: 390 });
   });
 

@@ -7,10 +7,14 @@
  */
 import { looksLikeTrackData } from '@pos/app';
 import type { AccountBalance, AccountType } from '../db/sync-client.ts';
+import type { AccountHoldSource } from './account-holds.ts';
 import type { AccountBalanceLookup } from './tender-controller.ts';
 
-/** What the lookup needs of the sync client. */
-export interface AccountBalanceSource {
+/**
+ * What the lookup needs of the sync client; the holds the tender takes (account-holds.ts) come from the
+ * same client, so the runtime gets both from the one source it is given.
+ */
+export interface AccountBalanceSource extends AccountHoldSource {
   accountBalance(type: AccountType, reference: string, signal?: AbortSignal): Promise<AccountBalance | null>;
 }
 

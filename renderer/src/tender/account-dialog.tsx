@@ -1,6 +1,7 @@
 /**
  * Gift card or store credit: the card or account number, and how much of what is due it pays (all
- * of it by default). The balance is checked before the payment is taken (tender-controller.ts).
+ * of it by default). Head office holds that amount for the sale before the payment is taken
+ * (tender-controller.ts).
  */
 import { amountDue, parseMoney } from '@pos/app';
 import { useId, useState, type ReactElement, type SyntheticEvent } from 'react';

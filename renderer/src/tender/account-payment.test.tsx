@@ -101,7 +101,39 @@ describe('paying by gift card on an enrolled till', { timeout: 20_000 }, () => {
     // Bread at 2.40, all of it from the card.
     const complete = await screen.findByTestId('sale-complete');
     expect(within(complete).getByText('Paid in full: €2.40')).toBeDefined();
-    expect(server.hits.get('GET /accounts')).toBe(1);
+    // Head office held the 2.40 for this sale (the push captures it); the balance was not read apart.
+    expect(server.hits.get('POST /accounts')).toBe(1);
+    expect(server.hits.get('GET /accounts')).toBeUndefined();
+    expect(server.available('gift_card', 'GC-0001')).toBe(2260);
+  });
+
+  /** Another till holds 24.00 of the card's 25.00; this till tenders 2.40 from it. */
+  async function refusedByAnotherTillsHold(locale: string, labels: Labels): Promise<string> {
+    const server = new FakeSyncServer();
+    server.setAccount('gift_card', 'GC-0001', 2500);
+    server.holds.set('0190cccc-0000-4000-8000-000000000001', {
+      account: 'gift_card/GC-0001',
+      amount: 2400,
+      saleId: 'another-till',
+      released: false,
+    });
+    await renderEnrolledTill(server, locale);
+    const dialog = await payByGiftCard(labels, 'GC-0001');
+    const alert = (await within(dialog).findByRole('alert')).textContent;
+    expect(screen.queryByTestId('sale-complete')).toBeNull();
+    return alert.replace(/\s/g, ' ');
+  }
+
+  it("says what is left when another till's hold leaves too little", async () => {
+    expect(await refusedByAnotherTillsHold('en-IE', EN)).toBe(
+      'Head office can take only €1.00 from this gift card now (the rest may be held by a payment on another till). Take that much, and the rest another way.',
+    );
+  });
+
+  it('says what is left in Chinese too', async () => {
+    expect(await refusedByAnotherTillsHold('zh-CN', ZH)).toBe(
+      '总部目前只能从这张礼品卡扣取 €1.00（其余部分可能已被其他收银台的付款占用）。请先用该金额支付，其余部分换其他方式。',
+    );
   });
 
   it('says plainly that a gift card needs head office while the till is offline', async () => {

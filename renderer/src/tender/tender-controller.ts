@@ -15,12 +15,14 @@ import { addTender, amountDue, cancelTender, recordReversal, removeTender, start
 import type { AmountDue, CardTender, Sale } from '@pos/app';
 import type { PaymentStatus } from '@pos/app/contracts/desktop-bridge';
 import { isRecord, LOCAL_PENDING_PAYMENT, readLocal, writeLocal } from '../app/local-state.ts';
+import { formatMoney } from '../i18n/format.ts';
 import type { TillServices } from '../app/till-context.ts';
 import { msg } from '../sale/messages.ts';
 import type { SaleController } from '../sale/sale-controller.ts';
 import { paymentInFlight } from '../sale/sale-store.ts';
 import type { CardPayment, SaleState, SaleStore } from '../sale/sale-store.ts';
 import type { StoreConfig } from '../sale/store-config.ts';
+import type { AccountHolds } from './account-holds.ts';
 
 /** Saved before the terminal is asked; cleared once the payment is final. */
 export interface PendingPayment {
@@ -57,6 +59,11 @@ export interface TenderControllerDeps {
   /** Called once the tenders cover the sale; the checkout completes it. */
   readonly onSettled: () => Promise<void>;
   readonly balances?: AccountBalanceLookup;
+  /**
+   * Head office's holds: when given, an account tender is authorised by a hold for its amount (and
+   * `balances` is not asked); without, the balance is only read (a till wired before holds existed).
+   */
+  readonly holds?: AccountHolds;
   /** How often to ask the terminal while a payment is pending or unresolved. */
   readonly pollMs?: number;
 }
@@ -68,13 +75,34 @@ const FINAL_STATES: ReadonlySet<PaymentStatus['state']> = new Set([
   'failed',
 ]);
 
+/** A hold this till asked head office for, on the sale on the counter. */
+interface OutstandingHold {
+  readonly saleId: string;
+  readonly type: 'gift_card' | 'store_credit';
+  readonly reference: string;
+  readonly amount: number;
+  /** False while its answer is unknown (lost, timed out): it may exist on the server. */
+  readonly confirmed: boolean;
+}
+
 export class TenderController {
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private readonly unsubscribe: () => void;
+  private readonly unwatchSale: () => void;
+  /**
+   * Holds placed (or perhaps placed) for the sale on the counter, by hold id. A confirmed hold's id is
+   * its tender's id, so it stays with the tender (and the sale's journal record) and can be released
+   * by tender id even after a restart. Dropped when its sale completes (the push captures it),
+   * released when its tender is taken off or the sale goes without completing.
+   */
+  private readonly outstanding = new Map<string, OutstandingHold>();
 
   constructor(private readonly deps: TenderControllerDeps) {
     this.unsubscribe = deps.services.desktop.on('hardware.paymentUpdated', (status) => {
       void this.onStatus(status);
+    });
+    this.unwatchSale = deps.store.subscribe((state) => {
+      this.settleHolds(state.sale);
     });
   }
 
@@ -166,11 +194,16 @@ export class TenderController {
     });
   }
 
-  /** Gift card or store credit: checks the account's balance first. */
+  /**
+   * Gift card or store credit: head office holds the amount for this sale first (or, on a till wired
+   * without holds, is asked for the balance).
+   */
   account(type: 'gift_card' | 'store_credit', reference: string, amount: number): Promise<boolean> {
     return this.deps.sale.run(async () => {
       const sale = this.tendering();
       if (sale === null) return false;
+      const holds = this.deps.holds;
+      if (holds !== undefined) return this.heldAccount(holds, sale, type, reference.trim(), amount);
       const lookup = this.deps.balances;
       const balance = lookup === undefined ? null : await lookup(type, reference.trim()).catch(() => null);
       if (balance === null) {
@@ -194,6 +227,89 @@ export class TenderController {
     });
   }
 
+  private async heldAccount(
+    holds: AccountHolds,
+    sale: Sale,
+    type: 'gift_card' | 'store_credit',
+    reference: string,
+    amount: number,
+  ): Promise<boolean> {
+    const env = this.deps.sale.env();
+    const tender = (tenderId: string, availableBalance: number) =>
+      addTender(sale, env, { type, tenderId, amount, reference, availableBalance });
+    try {
+      // What the domain refuses anyway (no reference, a swiped bank card, more than is due) is said
+      // without asking head office to hold anything.
+      tender('check', amount);
+    } catch (error) {
+      this.deps.sale.sayError(error);
+      return false;
+    }
+    // The same payment tried again after an answer that never came: the same hold id, so head office
+    // answers what it did (or holds it now) instead of holding the amount twice.
+    const retry = [...this.outstanding].find(
+      ([, h]) =>
+        !h.confirmed &&
+        h.saleId === sale.saleId &&
+        h.type === type &&
+        h.reference === reference &&
+        h.amount === amount,
+    );
+    const holdId = retry?.[0] ?? this.deps.services.newId();
+    // Noted before asking: a sale abandoned while the answer is lost still releases it.
+    this.outstanding.set(holdId, { saleId: sale.saleId, type, reference, amount, confirmed: false });
+    const result = await holds.place(type, reference, { holdId, saleId: sale.saleId, amount });
+    if (result.kind === 'unavailable') {
+      this.deps.sale.say('error', msg('tender:errors.balanceUnavailable'));
+      return false;
+    }
+    if (result.kind === 'refused') {
+      this.outstanding.delete(holdId);
+      const { currency, locale } = this.deps.config();
+      this.deps.sale.say(
+        'error',
+        msg(`tender:errors.holdRefused.${type}`, {
+          available: formatMoney(Math.max(result.available, 0), currency, locale),
+        }),
+      );
+      return false;
+    }
+    this.outstanding.set(holdId, { saleId: sale.saleId, type, reference, amount, confirmed: true });
+    try {
+      // The hold id is the tender id: the hold stays with the tender it pays.
+      await this.afterTender(tender(holdId, amount));
+      return true;
+    } catch (error) {
+      this.releaseHold(holdId);
+      this.deps.sale.sayError(error);
+      return false;
+    }
+  }
+
+  /** Gives a hold back, without waiting: a release that fails is left to expire on the server. */
+  private releaseHold(holdId: string): void {
+    this.outstanding.delete(holdId);
+    void this.deps.holds?.release(holdId);
+  }
+
+  /**
+   * Follows the sale on the counter: once it completes, its tenders' holds are the push's to capture
+   * (and any other hold of it, whose answer was lost or whose tender went, is released); when it is
+   * voided, or gone from the counter without completing, every hold of it is released.
+   */
+  private settleHolds(current: Sale | null): void {
+    for (const [holdId, hold] of [...this.outstanding]) {
+      if (current?.saleId === hold.saleId) {
+        if (current.state === 'completed') {
+          if (current.tenders.some((t) => t.tenderId === holdId)) this.outstanding.delete(holdId);
+          else this.releaseHold(holdId);
+        } else if (current.state === 'voided') this.releaseHold(holdId);
+        continue;
+      }
+      this.releaseHold(holdId);
+    }
+  }
+
   /** Takes a payment off; a card payment is reversed on the terminal first. */
   async remove(tenderId: string): Promise<void> {
     const reversal = await this.deps.sale.run((): PendingPayment | null => {
@@ -203,6 +319,9 @@ export class TenderController {
         const result = removeTender(sale, tenderId);
         if (result.outcome === 'removed') {
           this.deps.sale.commit(result.sale, { notice: null });
+          const removed = sale.tenders.find((t) => t.tenderId === tenderId);
+          // Its hold (the tender id is the hold id) goes back, known here or from before a restart.
+          if (removed?.type === 'gift_card' || removed?.type === 'store_credit') this.releaseHold(tenderId);
           return null;
         }
         return this.refundOf(sale, result.tender);
@@ -483,5 +602,6 @@ export class TenderController {
   close(): void {
     this.stopPolling();
     this.unsubscribe();
+    this.unwatchSale();
   }
 }

@@ -248,13 +248,23 @@ const PUSH_CALL = 'omnitill_push_events($1, $2, $3, $4::jsonb, $5::jsonb, $6::js
 
 const PUSH_SQL = `select ${PUSH_CALL}::text as r, 0 as account_alerts`;
 
+/** What the push statement answers: the function's report, and what the account part booked. */
+interface PushStatementRow {
+  readonly r: string | null;
+  readonly account_alerts: number;
+}
+
 /**
  * The push function, then (in the same statement) the account movements ($9) of the events it inserted:
  * a duplicate, a retry or a quarantined event books nothing, and a movement id seen before is absorbed.
  * The CTE calling the function is read twice, so PostgreSQL runs it exactly once, before the insert that
  * needs its answer. An account whose balance in that currency falls below zero is accepted and flagged
- * (two tills may spend one card at once); the statement's snapshot holds the movements before this one,
- * so the new balance is that sum plus what was just inserted.
+ * (a till without a hold, or one whose hold expired, may spend what another till spent); the statement's
+ * snapshot holds the movements before this one, so the new balance is that sum plus what was just inserted.
+ *
+ * A debit just booked captures the holds its sale placed on that account (migration 009: same store, same
+ * sale id, still open), so they stop counting now that the ledger does: in this statement, so no reader
+ * ever sees both or neither. A duplicate push inserts no movement and so captures nothing again.
  */
 const PUSH_WITH_ACCOUNTS_SQL = `
   with p as (select ${PUSH_CALL} as r),
@@ -268,7 +278,17 @@ const PUSH_WITH_ACCOUNTS_SQL = `
      where p.r is not null and x.event_id in (select jsonb_array_elements_text(p.r->'new'))
      order by x.ord
     on conflict (movement_id) do nothing
-    returning type, reference, currency, amount),
+    returning movement_id, type, reference, currency, amount),
+  cap as (
+    update account_holds h set captured_at = $3, captured_by_event = c.event_id
+      from (select x.sale_id, x.type, x.reference, min(x.event_id) as event_id
+              from ins i join jsonb_to_recordset($9::jsonb) as x(movement_id text, sale_id text, type text,
+                   reference text, event_id text) on x.movement_id = i.movement_id
+             where x.sale_id is not null
+             group by x.sale_id, x.type, x.reference) c
+     where h.store_id = $2 and h.sale_id = c.sale_id and h.type = c.type and h.reference = c.reference
+       and h.captured_at is null and h.released_at is null
+    returning 1),
   bal as (
     select i.type, i.reference, i.currency,
            sum(i.amount) + (select coalesce(sum(m.amount), 0) from account_movements m
@@ -380,9 +400,15 @@ export async function pushEvents(
         accrued_at: a.accruedAt,
       });
     }
+    // The sale whose holds a debit captures (a return's credit captures none).
+    const saleId =
+      c.type === 'sale.completed' && isRecord(c.doc.payload) && typeof c.doc.payload.saleId === 'string'
+        ? c.doc.payload.saleId
+        : null;
     for (const a of c.effects.accounts) {
       accounts.push({
         movement_id: a.movementId,
+        sale_id: a.amount < 0 ? saleId : null,
         type: a.type,
         reference: a.reference,
         amount: a.amount,
@@ -419,11 +445,8 @@ export async function pushEvents(
   ];
   const [row] =
     accounts.length === 0
-      ? await deps.db.query<{ r: string | null; account_alerts: number }>(PUSH_SQL, params)
-      : await deps.db.query<{ r: string | null; account_alerts: number }>(PUSH_WITH_ACCOUNTS_SQL, [
-          ...params,
-          ordered(accounts),
-        ]);
+      ? await deps.db.query<PushStatementRow>(PUSH_SQL, params)
+      : await deps.db.query<PushStatementRow>(PUSH_WITH_ACCOUNTS_SQL, [...params, ordered(accounts)]);
   if (row?.r === null || row?.r === undefined) throw new DeviceRevokedError();
   const result = JSON.parse(row.r) as PushResult;
 

@@ -1,11 +1,15 @@
 /** The till's sync routes: device state, pull, push of events and customers, account balances. */
+import type { ValidateFunction } from 'ajv';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ACCOUNT_TYPES, accountBalance } from '../accounts.ts';
+import { accountAvailability, HOLD_BODY_SCHEMA, placeHold, releaseHold } from '../account-holds.ts';
+import type { HoldRequest } from '../account-holds.ts';
+import { ACCOUNT_TYPES } from '../accounts.ts';
 import type { AccountType } from '../accounts.ts';
 import { isPullCollection } from '../collections.ts';
 import type { ServerContext } from '../context.ts';
 import { authenticateDevice, checkStoreScope, refuse } from '../context.ts';
 import { pushCustomers } from '../customers.ts';
+import { createAjv } from '../events/event-validator.ts';
 import { MAX_PUSH_ROWS, pushEvents } from '../events/push-events.ts';
 import { MAX_PULL_LIMIT, pullCollection } from '../pull.ts';
 
@@ -50,6 +54,12 @@ const accountParams = {
     type: { type: 'string', enum: ACCOUNT_TYPES },
     reference: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
   },
+} as const;
+
+const holdParams = {
+  type: 'object',
+  required: ['holdId'],
+  properties: { holdId: { type: 'string', pattern: HOLD_BODY_SCHEMA.properties.holdId.pattern } },
 } as const;
 
 const storeQuery = {
@@ -153,9 +163,84 @@ export function registerTillRoutes(app: FastifyInstance, ctx: ServerContext): vo
       if (claims === undefined) return reply;
       if (!(await checkStoreScope(request, reply, claims))) return reply;
       const { type, reference } = request.params;
-      const account = await accountBalance(ctx.db, type, reference);
+      const account = await accountAvailability(ctx.db, type, reference, ctx.now());
       if (account === undefined) return refuse(reply, 404, 'not_found', `no such ${type} account`);
+      // `balance` is the ledger's; `available` is what the account may pay now, less other tills' holds.
       return account;
+    },
+  );
+
+  // Checked by the schema, typed by hand (as HQ's account body): strict, with no coercion of "1000".
+  const validateHoldBody: ValidateFunction = createAjv().compile(HOLD_BODY_SCHEMA);
+
+  // The till authorises what the cashier tenders from an account before it takes the payment; the sale's
+  // push captures the hold. Accounts are chain-wide, the hold belongs to the till that placed it.
+  app.post<{ Params: { type: AccountType; reference: string }; Querystring: { storeId?: string } }>(
+    '/accounts/:type/:reference/holds',
+    { schema: { params: accountParams, querystring: storeQuery } },
+    async (request, reply) => {
+      const claims = await authenticateDevice(ctx, request, reply);
+      if (claims === undefined) return reply;
+      if (!(await checkStoreScope(request, reply, claims))) return reply;
+      const body: unknown = request.body;
+      if (!validateHoldBody(body)) {
+        const detail = (validateHoldBody.errors ?? [])
+          .slice(0, 3)
+          .map((e) => `${e.instancePath === '' ? '/' : e.instancePath} ${e.message ?? 'is invalid'}`);
+        return refuse(reply, 400, 'bad_request', `invalid hold: ${detail.join('; ')}`);
+      }
+      const { type, reference } = request.params;
+      const outcome = await placeHold(
+        ctx.db,
+        type,
+        reference,
+        body as HoldRequest,
+        { deviceId: claims.deviceId, storeId: claims.storeId },
+        ctx.now(),
+        ctx.accountHoldTtlMs,
+      );
+      switch (outcome.kind) {
+        case 'placed':
+        case 'replayed':
+          return reply.code(outcome.kind === 'placed' ? 201 : 200).send(outcome.hold);
+        case 'not_found':
+          return refuse(reply, 404, 'not_found', `no such ${type} account`);
+        case 'currency_mismatch':
+          return refuse(reply, 409, 'currency_mismatch', `the account is kept in ${outcome.currency}`);
+        case 'insufficient':
+          return reply.code(409).send({
+            error: 'insufficient_balance',
+            message: `the account can pay at most ${String(outcome.available)} ${outcome.currency} now`,
+            available: outcome.available,
+            currency: outcome.currency,
+          });
+        case 'conflict':
+          return refuse(reply, 409, 'conflict', 'the hold id is already used for another hold');
+        case 'inactive':
+          return refuse(reply, 409, 'hold_inactive', `the hold was ${outcome.state}; place a new one`);
+      }
+    },
+  );
+
+  app.delete<{ Params: { holdId: string }; Querystring: { storeId?: string } }>(
+    '/accounts/holds/:holdId',
+    { schema: { params: holdParams, querystring: storeQuery } },
+    async (request, reply) => {
+      const claims = await authenticateDevice(ctx, request, reply);
+      if (claims === undefined) return reply;
+      if (!(await checkStoreScope(request, reply, claims))) return reply;
+      const outcome = await releaseHold(ctx.db, request.params.holdId, claims.deviceId, ctx.now());
+      switch (outcome.kind) {
+        case 'not_found':
+          return refuse(reply, 404, 'not_found', 'no such hold');
+        case 'forbidden':
+          return refuse(reply, 403, 'forbidden', 'the hold belongs to another till');
+        case 'released':
+        case 'already_released':
+          return { holdId: request.params.holdId.toLowerCase(), state: 'released' };
+        case 'captured':
+          return { holdId: request.params.holdId.toLowerCase(), state: 'captured' };
+      }
     },
   );
 }

@@ -1,0 +1,3 @@
+import { defineAccountHoldsSuite } from './account-holds-suite.ts';
+
+defineAccountHoldsSuite('PGlite', () => ({ kind: 'pglite' }));
