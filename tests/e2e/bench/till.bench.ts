@@ -13,12 +13,15 @@
  * - tender to durable sale: Exact cash until "Sale complete" (journal fsync, outbox insert, receipt);
  * - cold start to ready: a reload of the page (catalog already local) until the till answers input,
  *   timed from the driver;
- * - renderer memory: the page's JS heap after the run (Chromium's Performance.getMetrics).
+ * - renderer memory: the page's JS heap after a full collection (what the page keeps, not garbage the
+ *   collector has not reached yet), once after the first download and once after selling.
+ * Order: the first download, the heap, five cold starts, then selling (scan, tender, search) in the
+ * restarted page, as on any till past its first start, and the heap again.
  * TILL_BENCH_PROFILE_DIR writes a CPU profile of the page during the scans (till-scans.cpuprofile).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import type { BenchResult, BenchSuite } from '../../../bench/harness.ts';
 import { summarize } from '../../../bench/harness.ts';
 import { CASHIER, demoProduct, startTillRig } from '../till-fixture.ts';
@@ -121,8 +124,31 @@ export const suite: BenchSuite = {
         target: '',
       });
 
-      // Minutes without input lock the till, as on a counter left alone: the cashier unlocks it.
-      await unlockIfLocked(page);
+      // What the page keeps once the download's garbage is collected.
+      await heapAfterGc(
+        cdp,
+        results,
+        `renderer JS heap, ${products} products, after the first download (after a collection)`,
+      );
+
+      // Cold start: reload with the catalog local, until the till takes input (sign-in or lock).
+      const startTimes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        await page.reload();
+        await page
+          .getByRole('dialog', { name: 'Till locked' })
+          .or(page.getByRole('region', { name: 'Sign in' }))
+          .first()
+          .waitFor({ timeout: 30_000 });
+        startTimes.push(performance.now() - started);
+      }
+      results.push(summarize('cold start to ready (reload, catalog local)', 'ms', startTimes, '≤ 2,000 ms'));
+
+      // Selling is measured after the restart, as on any till past its first start (right after a first
+      // download of a million products the browser is still compacting its store for minutes).
+      await signInOrUnlock(page);
+      await field.waitFor();
       await field.focus();
 
       // Scan to priced line.
@@ -190,35 +216,11 @@ export const suite: BenchSuite = {
         ),
       );
 
-      // Renderer memory.
-      await cdp.send('Performance.enable');
-      const heap = (await cdp.send('Performance.getMetrics')).metrics.find(
-        (m) => m.name === 'JSHeapUsedSize',
+      await heapAfterGc(
+        cdp,
+        results,
+        `renderer JS heap, ${products} products, after selling (after a collection)`,
       );
-      const mb = (heap?.value ?? 0) / 1024 / 1024;
-      results.push({
-        name: `renderer JS heap, ${products} products`,
-        unit: 'MB',
-        p50: Math.round(mb),
-        p95: Math.round(mb),
-        p99: Math.round(mb),
-        samples: 1,
-        target: '≤ 300 MB',
-      });
-
-      // Cold start: reload with the catalog local, until the till takes input (sign-in or lock).
-      const startTimes: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const started = performance.now();
-        await page.reload();
-        await page
-          .getByRole('dialog', { name: 'Till locked' })
-          .or(page.getByRole('region', { name: 'Sign in' }))
-          .first()
-          .waitFor({ timeout: 30_000 });
-        startTimes.push(performance.now() - started);
-      }
-      results.push(summarize('cold start to ready (reload, catalog local)', 'ms', startTimes, '≤ 2,000 ms'));
       await context.close();
     } finally {
       await rig.close();
@@ -283,15 +285,34 @@ const EXACT_CASH = `() => (${MEASURE})(
   '',
 )`;
 
-/** Unlocks the till with the cashier's PIN when it locked itself for lack of input. */
-async function unlockIfLocked(page: Page): Promise<void> {
+/** Signs the cashier in: on the sign-in screen with staff code and PIN, on the lock screen with the PIN. */
+async function signInOrUnlock(page: Page): Promise<void> {
   const dialog = page.getByRole('dialog', { name: 'Till locked' });
-  if ((await dialog.count()) === 0) return;
-  debug('the till locked itself while the catalog downloaded: unlocking');
-  const pin = dialog.getByLabel(/^PIN for /);
-  await pin.fill(CASHIER.pin);
-  await dialog.getByRole('button', { name: 'Unlock' }).click();
-  await dialog.waitFor({ state: 'detached' });
+  const signIn = page.getByRole('textbox', { name: 'Staff code' });
+  await dialog.or(signIn).first().waitFor({ timeout: 120_000 });
+  if ((await dialog.count()) > 0) {
+    await dialog.getByLabel(/^PIN for /).fill(CASHIER.pin);
+    await dialog.getByRole('button', { name: 'Unlock' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    return;
+  }
+  await signIn.fill(CASHIER.code);
+  await page.getByRole('button', { name: 'Next' }).click();
+  for (const digit of CASHIER.pin) await page.getByRole('button', { name: digit, exact: true }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The page's JS heap after a full collection (what it keeps, not garbage waiting for the collector). */
+async function heapAfterGc(
+  cdp: CDPSession,
+  results: { push(result: BenchResult): void },
+  name: string,
+): Promise<void> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const heap = (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize');
+  const mb = Math.round((heap?.value ?? 0) / 1024 / 1024);
+  results.push({ name, unit: 'MB', p50: mb, p95: mb, p99: mb, samples: 1, target: '≤ 300 MB' });
 }
 
 async function inPage(page: Page, measure: string, arg: string): Promise<number> {
