@@ -332,7 +332,8 @@ export class TillSync {
       quarantined: bookmarks.current.quarantined,
     });
     this.subscriptions.push(
-      this.db.events.$.subscribe(() => {
+      // Raw bulks, not `events.$`, whose events RxDB 17.6 caches forever (see price-cache.ts).
+      this.db.events.eventBulks$.subscribe(() => {
         this.countWaiting();
       }),
     );
