@@ -198,11 +198,11 @@ describe('payments through the worker process', () => {
     );
     expect(await worker.paymentStatus('w-4')).toMatchObject({ state: 'approved', amount: 4200 });
     expect(handle.simulator.chargedCount('w-4')).toBe(1);
-    expect(
-      updates
-        .filter((u) => u.paymentId === 'w-4')
-        .map((u) => u.state)
-        .slice(-2),
-    ).toEqual(['unresolved', 'approved']);
+    // Whether the new worker says `unresolved` before it learns the outcome depends on how fast the
+    // terminal answers its status query (CI saw both): the outcome is what matters, and nothing but
+    // in-flight states may come before it.
+    const states = updates.filter((u) => u.paymentId === 'w-4').map((u) => u.state);
+    expect(states.at(-1)).toBe('approved');
+    expect(states.filter((state) => !['pending', 'unresolved'].includes(state))).toEqual(['approved']);
   }, 30_000);
 });
