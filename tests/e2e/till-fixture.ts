@@ -9,7 +9,7 @@
  * already stored (a 20,000-product catalog took three times as long), which no till runs.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -37,13 +37,31 @@ export interface TillRig {
   close(): Promise<void>;
 }
 
-export async function startTillRig(options: { products?: number } = {}): Promise<TillRig> {
+export interface TillRigOptions {
+  readonly products?: number;
+  /**
+   * Keep the store (server data, the till's data, the browser profile) in this folder and reuse it when
+   * it is there: a benchmark can measure selling against a million-product till more than once without
+   * seeding and downloading the catalog again. Kept at close. The till and the server get fixed ports,
+   * since the browser keeps a page's IndexedDB per origin and the till its checkpoints per server.
+   */
+  readonly stateDir?: string;
+}
+
+/** The ports for a kept state folder: origins the kept browser profile and the till's settings know. */
+const KEPT_STATE_TILL_PORT = 47_311;
+const KEPT_STATE_SERVER_PORT = 47_312;
+
+export async function startTillRig(options: TillRigOptions = {}): Promise<TillRig> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is required (apt-get install chromium)`);
-  const dataDir = await mkdtemp(join(tmpdir(), 'omnitill-e2e-'));
+  const kept = options.stateDir;
+  const dataDir = kept ?? (await mkdtemp(join(tmpdir(), 'omnitill-e2e-')));
+  if (kept !== undefined) await mkdir(kept, { recursive: true });
   const demo = await startDemo({
     dataDir,
-    serverPort: 0,
-    tillPort: 0,
+    // The till knows its server by origin: a new port would make it enrol and download again.
+    serverPort: kept === undefined ? 0 : KEPT_STATE_SERVER_PORT,
+    tillPort: kept === undefined ? 0 : KEPT_STATE_TILL_PORT,
     products: options.products ?? 400,
     buildRenderer: true,
     logger: silentLogger,
@@ -53,7 +71,10 @@ export async function startTillRig(options: { products?: number } = {}): Promise
     demo,
     dataDir,
     async newTill(tillOptions = {}) {
-      const profile = await mkdtemp(join(dataDir, 'chromium-profile-'));
+      const profile =
+        kept === undefined
+          ? await mkdtemp(join(dataDir, 'chromium-profile-'))
+          : join(kept, 'chromium-profile');
       const context = await chromium.launchPersistentContext(profile, {
         executablePath: CHROMIUM,
         args: CHROMIUM_ARGS,
@@ -68,7 +89,7 @@ export async function startTillRig(options: { products?: number } = {}): Promise
     async close() {
       for (const context of tills) await context.close().catch(() => undefined);
       await demo.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (kept === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
