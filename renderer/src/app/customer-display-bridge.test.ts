@@ -15,6 +15,11 @@ import { connectCustomerDisplay } from './customer-display-bridge.ts';
 
 afterEach(removeTestTills);
 
+/** Publishes as soon as the sale changes (the till waits for the next frame). */
+const now = (task: () => void): void => {
+  task();
+};
+
 async function connected(): Promise<{ t: TestTill; published: CustomerDisplayState[] }> {
   const t = await testTill();
   const published: CustomerDisplayState[] = [];
@@ -25,6 +30,7 @@ async function connected(): Promise<{ t: TestTill; published: CustomerDisplaySta
       locale: 'en-IE',
       unitName: (unit) => unit,
     },
+    now,
   );
   return { t, published };
 }
@@ -75,6 +81,7 @@ describe('the customer display', () => {
         unitName: (unit) => unit,
         discountText: (discount) => formatDiscountText(discount, i18n.t, 'en-IE', 'EUR'),
       },
+      now,
     );
     for (let i = 0; i < 3; i++) await t.runtime.sale.scan(CODES.choc);
     const state = last(published);
@@ -115,5 +122,34 @@ describe('the customer display', () => {
       paid: 500,
       change: 260,
     });
+  });
+
+  it('gathers the changes of a scan into one publish, made when the scheduler runs it', async () => {
+    const t = await testTill();
+    const published: CustomerDisplayState[] = [];
+    const queued: (() => void)[] = [];
+    const stop = connectCustomerDisplay(
+      t.runtime,
+      { publish: (state) => published.push(state) },
+      { locale: 'en-IE', unitName: (unit) => unit },
+      (task) => queued.push(task),
+    );
+    expect(published.map((s) => s.kind)).toEqual(['idle']);
+    await t.runtime.sale.scan(CODES.milk);
+    await t.runtime.sale.scan(CODES.bread);
+    // Two scans changed the sale store many times; nothing is drawn for the customer yet, one run waits.
+    expect(published).toHaveLength(1);
+    expect(queued).toHaveLength(1);
+    queued.shift()?.();
+    const state = last(published);
+    expect(state?.kind === 'sale' ? state.lines.map((l) => l.name) : []).toEqual([
+      'Whole milk 1 l',
+      'Sourdough bread',
+    ]);
+    // After a stop, a run already scheduled publishes nothing.
+    await t.runtime.sale.scan(CODES.milk);
+    stop();
+    for (const task of queued.splice(0)) task();
+    expect(published).toHaveLength(2);
   });
 });

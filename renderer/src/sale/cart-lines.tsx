@@ -23,13 +23,25 @@ export function CartLines(): ReactElement {
   const list = useRef<HTMLOListElement | null>(null);
 
   useEffect(() => {
-    // Keep the newest or selected line in view as the sale grows.
+    // Keep the newest or selected line in view as the sale grows. Scrolling needs the layout: done at
+    // the start of the next frame, it uses the layout that frame computes anyway, where done here it
+    // would compute one more on the scan's way to the screen.
     const id = selected ?? lastAdded;
-    if (id === null) return;
-    const rows = list.current?.querySelectorAll<HTMLElement>('[data-line-id]') ?? [];
-    const row = [...rows].find((element) => element.dataset.lineId === id);
-    // Not every environment scrolls (jsdom has no layout).
-    if (typeof row?.scrollIntoView === 'function') row.scrollIntoView({ block: 'nearest' });
+    if (id === null) return undefined;
+    const reveal = (): void => {
+      const rows = list.current?.querySelectorAll<HTMLElement>('[data-line-id]') ?? [];
+      const row = [...rows].find((element) => element.dataset.lineId === id);
+      // Not every environment scrolls (jsdom has no layout).
+      if (typeof row?.scrollIntoView === 'function') row.scrollIntoView({ block: 'nearest' });
+    };
+    if (typeof requestAnimationFrame !== 'function') {
+      reveal();
+      return undefined;
+    }
+    const frame = requestAnimationFrame(reveal);
+    return () => {
+      cancelAnimationFrame(frame);
+    };
   }, [selected, lastAdded, lines.length]);
 
   if (lines.length === 0) {
