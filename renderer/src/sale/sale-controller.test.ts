@@ -15,6 +15,7 @@ import {
   PRODUCTS,
   T0,
 } from '../app/till-fixture.test-helper.ts';
+import { BUSY_AFTER_MS } from './sale-controller.ts';
 
 const till = testTill;
 const state = saleState;
@@ -49,6 +50,25 @@ describe('scanning', () => {
     expect(priced?.total).toBe(200);
     expect(priced?.tax).toBe(33);
     expect(priced?.promotions.map((p) => [p.name, p.amount])).toEqual([['Chocolate 3 for 2.00', 100]]);
+  });
+
+  it('shows busy only while a lookup takes longer than BUSY_AFTER_MS', async () => {
+    const t = await till();
+    const seen: boolean[] = [];
+    t.runtime.saleStore.subscribe((s) => seen.push(s.busy));
+    await t.runtime.sale.scan(CODES.milk);
+    // A quick scan never draws the busy bar.
+    expect(seen).not.toContain(true);
+
+    const lookup = t.runtime.catalog.findByBarcode.bind(t.runtime.catalog);
+    t.runtime.catalog.findByBarcode = async (key) => {
+      await new Promise((resolve) => setTimeout(resolve, BUSY_AFTER_MS + 100));
+      return lookup(key);
+    };
+    await t.runtime.sale.scan(CODES.bread);
+    expect(seen).toContain(true);
+    expect(state(t).busy).toBe(false);
+    expect(state(t).sale?.lines.map((l) => l.name)).toEqual(['Whole milk 1 l', 'Sourdough bread']);
   });
 
   it('says an unknown barcode is unknown and offers the search', async () => {

@@ -97,6 +97,13 @@ const MONEY_PARAMS = ['remaining', 'cashDue', 'available', 'amount', 'base'] as 
 /** Longest timer the browser honours (2^31 − 1 ms); later changes are re-armed when it fires. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * A scan shows "busy" only when its lookup takes longer than this. A scan rings in a few milliseconds:
+ * drawing the busy bar at once would put a whole render between the scan and its database read, and
+ * would only flicker.
+ */
+export const BUSY_AFTER_MS = 150;
+
 export class SaleController {
   hooks: SaleUiHooks = { openSearch: () => undefined, enterPrice: () => undefined };
   private queue: Promise<unknown> = Promise.resolve();
@@ -409,7 +416,9 @@ export class SaleController {
       this.sayError(error, { barcode: raw.trim() });
       return;
     }
-    this.set({ busy: true });
+    const busy = setTimeout(() => {
+      this.set({ busy: true });
+    }, BUSY_AFTER_MS);
     try {
       const key = scan.lookupKey;
       let product = key === undefined ? null : await this.deps.catalog.findByBarcode(key);
@@ -447,7 +456,8 @@ export class SaleController {
       }
       await this.addNow(product, options);
     } finally {
-      this.set({ busy: false });
+      clearTimeout(busy);
+      if (this.state.busy) this.set({ busy: false });
     }
   }
 
