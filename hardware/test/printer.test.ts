@@ -9,11 +9,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReceipt, type ReceiptModel } from '@pos/app';
+import type { ReceiptModel } from '@pos/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cashSaleEur } from '../../app/src/domain/test-fixtures.ts';
-import { CashDrawer, DEFAULT_DRAWER_CONFIG } from '../src/devices/drawer/cash-drawer.ts';
-import { receiptPrinterDriver } from '../src/devices/printer/drivers.ts';
 import { PrintQueue } from '../src/devices/printer/print-queue.ts';
 import { printerProfile } from '../src/devices/printer/profiles.ts';
 import type { ReceiptPrinter } from '../src/devices/printer/receipt-printer.ts';
@@ -24,20 +21,14 @@ import {
   startTcpPrinterSimulator,
   type TcpPrinterSimulator,
 } from '../src/simulators/escpos-printer-tcp-server.ts';
-import { createTransport } from '../src/transports/create-transport.ts';
-import { SerialTransport } from '../src/transports/serial-transport.ts';
-import type { TransportConfig } from '../src/transports/transport.ts';
-import { openPtyPair, type PtyPair } from './pty-pair.ts';
+import {
+  checkDrawerThroughPrinter,
+  connectPrinter,
+  sampleReceipt as receipt,
+  startPtyPrinterRig,
+  type PtyPrinterRig,
+} from './printer-rig.ts';
 import { until } from './until.ts';
-
-const store = {
-  name: 'Omnitill Market',
-  addressLines: ['1 Rue de la Paix', '75002 Paris'],
-  footerLines: ['Merci, à bientôt !'],
-  locale: 'fr-FR',
-  receiptQrBaseUrl: 'https://r.example.com/',
-};
-const receipt: ReceiptModel = buildReceipt(cashSaleEur, store, { copy: false, cashierName: 'Anna' });
 
 /** Symbols zbarimg finds in a PNG, as "TYPE:data" lines. Rejects (fails the test) when zbarimg is missing. */
 function zbarimg(file: string): Promise<string[]> {
@@ -61,24 +52,6 @@ function zbarimg(file: string): Promise<string[]> {
   });
 }
 
-async function connectPrinter(model: string, transport: TransportConfig): Promise<ReceiptPrinter> {
-  const descriptor = {
-    id: 'receipt-printer',
-    kind: 'printer' as const,
-    transport,
-    model,
-    settings: { pollIntervalMs: 50 },
-  };
-  const printer = receiptPrinterDriver.create(descriptor, {
-    transport: createTransport(transport),
-    options: {},
-  });
-  await printer.open();
-  await printer.claim(3000);
-  await printer.enable();
-  return printer;
-}
-
 async function checkPrintedReceipt(sim: EscPosPrinterSimulator, dots: number, dir: string): Promise<void> {
   const lines = sim.transcript;
   // 48 columns (TM-T20): label left, amount right. Fixture: 3 × 10.00 + 12.99 = 42.99; 50.00 − 42.99 = 7.01.
@@ -96,36 +69,22 @@ async function checkPrintedReceipt(sim: EscPosPrinterSimulator, dots: number, di
 }
 
 describe('receipt printer over a socat pty pair', () => {
-  let pty: PtyPair;
+  let rig: PtyPrinterRig<EscPosPrinterSimulator>;
   let dir: string;
   let sim: EscPosPrinterSimulator;
   let printer: ReceiptPrinter;
   let queue: PrintQueue<ReceiptModel>;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'printer-pty-'));
-    pty = await openPtyPair();
-    sim = new EscPosPrinterSimulator(new SerialTransport({ type: 'serial', path: pty.b, baudRate: 38400 }), {
-      model: 'epson-tm-t20iii',
+    rig = await startPtyPrinterRig({
+      model: 'epson-tm-t20',
+      simulator: (transport) => new EscPosPrinterSimulator(transport, { model: 'epson-tm-t20iii' }),
+      dirPrefix: 'printer-pty-',
     });
-    await sim.start();
-    printer = await connectPrinter('epson-tm-t20', { type: 'serial', path: pty.a, baudRate: 38400 });
-    queue = await PrintQueue.open({
-      dataDir: dir,
-      target: printer,
-      render: receiptJobRenderer(printer.profile),
-      retryIntervalMs: 50,
-    });
-    queue.start();
+    ({ sim, printer, queue, dir } = rig);
   });
 
-  afterEach(async () => {
-    await queue.close();
-    await printer.close();
-    await sim.stop();
-    await pty.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => rig.close());
 
   it('prints a real receipt that reads back, and scans back, correctly', async () => {
     await queue.enqueue({ id: receipt.receiptNumber, payload: receipt });
@@ -145,18 +104,7 @@ describe('receipt printer over a socat pty pair', () => {
     expect(sim.transcript.filter((l) => l.trim() === 'COPY')).toHaveLength(0);
   });
 
-  it('opens the drawer through the printer and sees it close', async () => {
-    const drawer = new CashDrawer(printer, { ...DEFAULT_DRAWER_CONFIG, pollIntervalMs: 50 });
-    const seen: boolean[] = [];
-    drawer.on('drawer', ({ open }) => seen.push(open));
-    await drawer.openDrawer();
-    await until(() => drawer.isOpen === true, 'the drawer to open');
-    expect(sim.pulses).toEqual([{ pin: 0, onMs: 100, offMs: 500 }]);
-    sim.setDrawerOpen(false);
-    await drawer.waitForClose();
-    expect(seen).toEqual([true, false]);
-    drawer.dispose();
-  });
+  it('opens the drawer through the printer and sees it close', () => checkDrawerThroughPrinter(rig));
 });
 
 describe('receipt printer over loopback TCP (port 9100 style)', () => {

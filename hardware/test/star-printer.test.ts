@@ -4,31 +4,18 @@
  * Three receipts are queued; the printer runs out of paper in the middle of the second, gets a new
  * roll, and every receipt must come out exactly once, none marked COPY.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildReceipt, type ReceiptModel } from '@pos/app';
+import type { ReceiptModel } from '@pos/app';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cashSaleEur } from '../../app/src/domain/test-fixtures.ts';
-import { CashDrawer, DEFAULT_DRAWER_CONFIG } from '../src/devices/drawer/cash-drawer.ts';
-import { receiptPrinterDriver } from '../src/devices/printer/drivers.ts';
-import { PrintQueue } from '../src/devices/printer/print-queue.ts';
+import type { PrintQueue } from '../src/devices/printer/print-queue.ts';
 import type { ReceiptPrinter } from '../src/devices/printer/receipt-printer.ts';
-import { receiptJobRenderer } from '../src/devices/printer/receipt-renderer.ts';
 import { StarPrinterSimulator } from '../src/simulators/star-printer-simulator.ts';
-import { createTransport } from '../src/transports/create-transport.ts';
-import { SerialTransport } from '../src/transports/serial-transport.ts';
-import { openPtyPair, type PtyPair } from './pty-pair.ts';
+import {
+  checkDrawerThroughPrinter,
+  sampleReceipt as base,
+  startPtyPrinterRig,
+  type PtyPrinterRig,
+} from './printer-rig.ts';
 import { until } from './until.ts';
-
-const store = {
-  name: 'Omnitill Market',
-  addressLines: ['1 Rue de la Paix', '75002 Paris'],
-  footerLines: ['Merci, à bientôt !'],
-  locale: 'fr-FR',
-  receiptQrBaseUrl: 'https://r.example.com/',
-};
-const base: ReceiptModel = buildReceipt(cashSaleEur, store, { copy: false, cashierName: 'Anna' });
 
 /** The sample receipt under another number (in the id and on paper), so each print can be counted. */
 function numbered(n: number): ReceiptModel {
@@ -48,50 +35,22 @@ function numbered(n: number): ReceiptModel {
 }
 
 describe('StarPRNT printer over a socat pty pair', () => {
-  let pty: PtyPair;
-  let dir: string;
+  let rig: PtyPrinterRig<StarPrinterSimulator>;
   let sim: StarPrinterSimulator;
   let printer: ReceiptPrinter;
   let queue: PrintQueue<ReceiptModel>;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'star-printer-pty-'));
-    pty = await openPtyPair();
-    sim = new StarPrinterSimulator(new SerialTransport({ type: 'serial', path: pty.b, baudRate: 38400 }), {
+    rig = await startPtyPrinterRig({
       model: 'star-tsp100iv',
+      simulator: (transport) => new StarPrinterSimulator(transport, { model: 'star-tsp100iv' }),
+      dirPrefix: 'star-printer-pty-',
+      subscribeStatus: true,
     });
-    await sim.start();
-    const transport = { type: 'serial' as const, path: pty.a, baudRate: 38400 };
-    printer = receiptPrinterDriver.create(
-      {
-        id: 'receipt-printer',
-        kind: 'printer',
-        transport,
-        model: 'star-tsp100iv',
-        settings: { pollIntervalMs: 50 },
-      },
-      { transport: createTransport(transport), options: {} },
-    );
-    await printer.open();
-    await printer.claim(3000);
-    await printer.enable();
-    queue = await PrintQueue.open({
-      dataDir: dir,
-      target: printer,
-      render: receiptJobRenderer(printer.profile),
-      retryIntervalMs: 50,
-      subscribeStatus: (listener) => printer.on('printerStatus', listener),
-    });
-    queue.start();
+    ({ sim, printer, queue } = rig);
   });
 
-  afterEach(async () => {
-    await queue.close();
-    await printer.close();
-    await sim.stop();
-    await pty.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => rig.close());
 
   it('prints every queued receipt exactly once through a paper-out in the middle of the queue', async () => {
     expect(printer.language).toBe('star-prnt');
@@ -119,16 +78,5 @@ describe('StarPRNT printer over a socat pty pair', () => {
     expect(sim.unknown).toEqual([]);
   });
 
-  it('opens the drawer through the Star printer and sees it close', async () => {
-    const drawer = new CashDrawer(printer, { ...DEFAULT_DRAWER_CONFIG, pollIntervalMs: 50 });
-    const seen: boolean[] = [];
-    drawer.on('drawer', ({ open }) => seen.push(open));
-    await drawer.openDrawer();
-    await until(() => drawer.isOpen === true, 'the drawer to open');
-    expect(sim.pulses).toEqual([{ pin: 0, onMs: 100, offMs: 500 }]);
-    sim.setDrawerOpen(false);
-    await drawer.waitForClose();
-    expect(seen).toEqual([true, false]);
-    drawer.dispose();
-  });
+  it('opens the drawer through the Star printer and sees it close', () => checkDrawerThroughPrinter(rig));
 });

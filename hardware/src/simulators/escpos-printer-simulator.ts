@@ -21,21 +21,16 @@ import type { EncoderPrinterModel } from '../devices/printer/profiles.ts';
 import type { PaperState } from '../devices/printer/status.ts';
 import type { Transport } from '../transports/transport.ts';
 import { EscPosInterpreter, type DrawerPulse, type PaperItem } from './escpos-printer-interpreter.ts';
+import { SimulatedPrinterCondition, type SimulatorCondition } from './simulated-printer-condition.ts';
+
+// Part of this module's API since before the condition was shared with the StarPRNT simulator.
+export type { SimulatorCondition } from './simulated-printer-condition.ts';
 
 export interface EscPosPrinterSimulatorOptions {
   /** Whose ESC t numbering to decode text with (default: Epson TM-T88). */
   readonly model?: EncoderPrinterModel;
   /** Pin 3 level while the drawer is open (drawers differ; default high). */
   readonly drawerOpenLevel?: 'high' | 'low';
-}
-
-export interface SimulatorCondition {
-  readonly paper: PaperState;
-  readonly coverOpen: boolean;
-  /** Switched offline by the operator (or a fault) without another cause. */
-  readonly offline: boolean;
-  readonly error: 'autocutter' | 'unrecoverable' | undefined;
-  readonly drawerOpen: boolean;
 }
 
 interface SimulatorEvents {
@@ -48,18 +43,17 @@ interface SimulatorEvents {
 export class EscPosPrinterSimulator {
   readonly #tokenizer = new EscPosTokenizer();
   readonly #interpreter: EscPosInterpreter;
-  readonly #buffer: EscPosToken[] = [];
   readonly #events = new TypedEmitter<SimulatorEvents>();
   readonly #drawerOpenLevel: 'high' | 'low';
-  #condition: SimulatorCondition = {
-    paper: 'ok',
-    coverOpen: false,
-    offline: false,
-    error: undefined,
-    drawerOpen: false,
-  };
+  readonly #condition = new SimulatedPrinterCondition<EscPosToken>({
+    execute: (token) => {
+      this.#execute(token);
+    },
+    report: () => {
+      if (this.#asb !== 0) this.#send(this.#asbBytes());
+    },
+  });
   #asb = 0;
-  #linesUntilPaperOut: number | undefined;
   /** Every byte received, for golden comparisons. */
   readonly received: number[] = [];
   /** Real-time queries received (DLE EOT n), by n, to show when the driver polled. */
@@ -85,7 +79,7 @@ export class EscPosPrinterSimulator {
   }
 
   get condition(): SimulatorCondition {
-    return this.#condition;
+    return this.#condition.state;
   }
 
   get items(): readonly PaperItem[] {
@@ -103,7 +97,7 @@ export class EscPosPrinterSimulator {
 
   /** Commands received but not yet executed (the printer is stopped). */
   get bufferedCommands(): number {
-    return this.#buffer.length;
+    return this.#condition.bufferedCommands;
   }
 
   get asbEnabled(): boolean {
@@ -116,36 +110,33 @@ export class EscPosPrinterSimulator {
 
   /** Runs out of paper after printing `lines` more lines (0: at once). */
   runOutOfPaperAfter(lines: number): void {
-    if (lines <= 0) this.#change({ paper: 'out' });
-    else this.#linesUntilPaperOut = lines;
+    this.#condition.runOutOfPaperAfter(lines);
   }
 
   setPaper(paper: PaperState): void {
-    this.#linesUntilPaperOut = undefined;
-    this.#change({ paper });
+    this.#condition.setPaper(paper);
   }
 
   openCover(): void {
-    this.#change({ coverOpen: true });
+    this.#condition.openCover();
   }
 
   goOffline(): void {
-    this.#change({ offline: true });
+    this.#condition.goOffline();
   }
 
   fail(error: 'autocutter' | 'unrecoverable'): void {
-    this.#change({ error });
+    this.#condition.fail(error);
   }
 
   /** New roll loaded, cover closed, back online, error cleared: resumes the buffered job. */
   recover(): void {
-    this.#linesUntilPaperOut = undefined;
-    this.#change({ paper: 'ok', coverOpen: false, offline: false, error: undefined });
+    this.#condition.recover();
   }
 
   /** Switched off and on: the receive buffer is lost, the condition is fresh, ASB is off again. */
   powerCycle(): void {
-    this.#buffer.length = 0;
+    this.#condition.discardBuffered();
     this.#tokenizer.reset();
     this.#asb = 0;
     this.recover();
@@ -153,7 +144,7 @@ export class EscPosPrinterSimulator {
 
   /** The cashier pushes the drawer shut (or opens it with a key). */
   setDrawerOpen(open: boolean): void {
-    this.#change({ drawerOpen: open });
+    this.#condition.setDrawerOpen(open);
   }
 
   /** Forgets what was printed (not the condition). */
@@ -164,32 +155,16 @@ export class EscPosPrinterSimulator {
     this.statusQueries.length = 0;
   }
 
-  get #canPrint(): boolean {
-    const c = this.#condition;
-    return c.paper !== 'out' && !c.coverOpen && !c.offline && c.error === undefined;
-  }
-
   get #pin3High(): boolean {
-    return this.#condition.drawerOpen === (this.#drawerOpenLevel === 'high');
-  }
-
-  #change(change: Partial<SimulatorCondition>): void {
-    const before = this.#condition;
-    this.#condition = { ...before, ...change };
-    const after = this.#condition;
-    const changed = (Object.keys(after) as (keyof SimulatorCondition)[]).some(
-      (key) => before[key] !== after[key],
-    );
-    if (changed && this.#asb !== 0) this.#send(this.#asbBytes());
-    this.#run();
+    return this.#condition.state.drawerOpen === (this.#drawerOpenLevel === 'high');
   }
 
   #receive(bytes: Uint8Array): void {
     for (const byte of bytes) this.received.push(byte);
     for (const token of this.#tokenizer.push(bytes)) {
-      if (!this.#realTime(token)) this.#buffer.push(token);
+      if (!this.#realTime(token)) this.#condition.hold(token);
     }
-    this.#run();
+    this.#condition.run();
   }
 
   /** Handles DLE commands on arrival; false for everything that waits its turn in the buffer. */
@@ -202,8 +177,8 @@ export class EscPosPrinterSimulator {
         return true;
       case 'DLE ENQ':
         // 1: recover from a recoverable error and restart; 2: the same, clearing the buffer.
-        if (n === 2) this.#buffer.length = 0;
-        if (this.#condition.error === 'autocutter') this.#change({ error: undefined });
+        if (n === 2) this.#condition.discardBuffered();
+        if (this.#condition.state.error === 'autocutter') this.#condition.change({ error: undefined });
         return true;
       case 'DLE DC4':
         if (n === 1)
@@ -212,18 +187,10 @@ export class EscPosPrinterSimulator {
             onMs: (token.params[2] ?? 0) * 100,
             offMs: (token.params[2] ?? 0) * 100,
           });
-        if (n === 1) this.#change({ drawerOpen: true });
+        if (n === 1) this.#condition.setDrawerOpen(true);
         return true;
       default:
         return false;
-    }
-  }
-
-  #run(): void {
-    while (this.#canPrint && this.#buffer.length > 0) {
-      const token = this.#buffer.shift();
-      if (token === undefined) break;
-      this.#execute(token);
     }
   }
 
@@ -240,8 +207,7 @@ export class EscPosPrinterSimulator {
         if (n === 2 || n === 50) this.#send(Uint8Array.of(this.#pin3High ? 0x01 : 0x00));
         break;
       case 'ESC p':
-        this.#condition = { ...this.#condition, drawerOpen: true };
-        if (this.#asb !== 0) this.#send(this.#asbBytes());
+        this.#condition.kickDrawer();
         break;
       case 'ESC @':
         break;
@@ -250,26 +216,21 @@ export class EscPosPrinterSimulator {
     }
     const fed = this.#interpreter.execute(token);
     this.#events.emit('command', token);
-    if (fed && this.#linesUntilPaperOut !== undefined) {
-      this.#linesUntilPaperOut -= 1;
-      if (this.#linesUntilPaperOut <= 0) {
-        this.#linesUntilPaperOut = undefined;
-        this.#change({ paper: 'out' });
-      }
-    }
+    if (fed) this.#condition.lineFed();
   }
 
   #paperBits(): number {
-    const { paper } = this.#condition;
+    const { paper } = this.#condition.state;
     return (paper === 'near_end' ? 0x03 : 0) | (paper === 'out' ? 0x0c : 0);
   }
 
   #dleEotReply(n: number): number {
-    const c = this.#condition;
+    const c = this.#condition.state;
+    const stopped = !this.#condition.canPrint;
     const flag = (on: boolean, bit: number): number => (on ? 1 << bit : 0);
     switch (n) {
       case 1:
-        return 0x12 | flag(this.#pin3High, 2) | flag(!this.#canPrint, 3) | flag(c.error === 'autocutter', 5);
+        return 0x12 | flag(this.#pin3High, 2) | flag(stopped, 3) | flag(c.error === 'autocutter', 5);
       case 2:
         return 0x12 | flag(c.coverOpen, 2) | flag(c.paper === 'out', 5) | flag(c.error !== undefined, 6);
       case 3:
@@ -282,10 +243,11 @@ export class EscPosPrinterSimulator {
   }
 
   #asbBytes(): Uint8Array {
-    const c = this.#condition;
+    const c = this.#condition.state;
+    const stopped = !this.#condition.canPrint;
     const flag = (on: boolean, bit: number): number => (on ? 1 << bit : 0);
     return Uint8Array.of(
-      0x10 | flag(this.#pin3High, 2) | flag(!this.#canPrint, 3) | flag(c.coverOpen, 5),
+      0x10 | flag(this.#pin3High, 2) | flag(stopped, 3) | flag(c.coverOpen, 5),
       flag(c.error === 'autocutter', 3) | flag(c.error === 'unrecoverable', 5),
       this.#paperBits(),
       0x00,

@@ -22,7 +22,7 @@ import { packEtbCounter, packStarNumber } from '../devices/printer/star-status.t
 import type { PaperState } from '../devices/printer/status.ts';
 import type { Transport } from '../transports/transport.ts';
 import type { DrawerPulse } from './escpos-printer-interpreter.ts';
-import type { SimulatorCondition } from './escpos-printer-simulator.ts';
+import { SimulatedPrinterCondition, type SimulatorCondition } from './simulated-printer-condition.ts';
 
 export interface StarToken {
   /** 'ESC @', 'ESC GS y D', 'LF', 'TEXT', …; 'UNKNOWN' for a byte we do not decode. */
@@ -230,21 +230,20 @@ function starCodeTables(model: EncoderPrinterModel): Map<number, string[]> {
 
 export class StarPrinterSimulator {
   readonly #tokenizer = new StarPrntTokenizer();
-  readonly #buffer: StarToken[] = [];
   readonly #events = new TypedEmitter<StarSimulatorEvents>();
   readonly #drawerOpenLevel: 'high' | 'low';
   readonly #tables: Map<number, string[]>;
-  #condition: SimulatorCondition = {
-    paper: 'ok',
-    coverOpen: false,
-    offline: false,
-    error: undefined,
-    drawerOpen: false,
-  };
+  readonly #condition = new SimulatedPrinterCondition<StarToken>({
+    execute: (token) => {
+      this.#execute(token);
+    },
+    report: () => {
+      if (this.#asb) this.#sendFrame();
+    },
+  });
   #asb = false;
   #etbCounter = 0;
   #etbExecuted = false;
-  #linesUntilPaperOut: number | undefined;
   #codepage = 0;
   #line = '';
   #pulse = { onMs: 200, offMs: 200 };
@@ -284,7 +283,7 @@ export class StarPrinterSimulator {
   }
 
   get condition(): SimulatorCondition {
-    return this.#condition;
+    return this.#condition.state;
   }
 
   get asbEnabled(): boolean {
@@ -296,7 +295,7 @@ export class StarPrinterSimulator {
   }
 
   get bufferedCommands(): number {
-    return this.#buffer.length;
+    return this.#condition.bufferedCommands;
   }
 
   on<K extends keyof StarSimulatorEvents>(event: K, listener: Listener<StarSimulatorEvents[K]>): () => void {
@@ -305,46 +304,44 @@ export class StarPrinterSimulator {
 
   /** Runs out of paper after printing `lines` more lines (0: at once). */
   runOutOfPaperAfter(lines: number): void {
-    if (lines <= 0) this.#change({ paper: 'out' });
-    else this.#linesUntilPaperOut = lines;
+    this.#condition.runOutOfPaperAfter(lines);
   }
 
   setPaper(paper: PaperState): void {
-    this.#linesUntilPaperOut = undefined;
-    this.#change({ paper });
+    this.#condition.setPaper(paper);
   }
 
   openCover(): void {
-    this.#change({ coverOpen: true });
+    this.#condition.openCover();
   }
 
   goOffline(): void {
-    this.#change({ offline: true });
+    this.#condition.goOffline();
   }
 
   fail(error: 'autocutter' | 'unrecoverable'): void {
-    this.#change({ error });
+    this.#condition.fail(error);
   }
 
   /** New roll loaded, cover closed, back online, error cleared: resumes the buffered job. */
   recover(): void {
-    this.#linesUntilPaperOut = undefined;
-    this.#change({ paper: 'ok', coverOpen: false, offline: false, error: undefined });
+    this.#condition.recover();
   }
 
   setDrawerOpen(open: boolean): void {
-    this.#change({ drawerOpen: open });
+    this.#condition.setDrawerOpen(open);
   }
 
   /** The current ASB frame (what ESC ACK SOH would answer), without sending it. */
   frame(): Uint8Array {
-    const c = this.#condition;
+    const c = this.#condition.state;
+    const stopped = !this.#condition.canPrint;
     const flag = (on: boolean, bit: number): number => (on ? 1 << bit : 0);
     const switchHigh = c.drawerOpen === (this.#drawerOpenLevel === 'high');
     return Uint8Array.of(
       packStarNumber(9) | 0x01,
       packStarNumber(6),
-      flag(this.#etbExecuted, 1) | flag(switchHigh, 2) | flag(!this.#canPrint, 3) | flag(c.coverOpen, 5),
+      flag(this.#etbExecuted, 1) | flag(switchHigh, 2) | flag(stopped, 3) | flag(c.coverOpen, 5),
       flag(c.error === 'autocutter', 3) | flag(c.error === 'unrecoverable', 5),
       0x00,
       flag(c.paper === 'near_end', 2) | flag(c.paper === 'out', 3),
@@ -352,22 +349,6 @@ export class StarPrinterSimulator {
       packEtbCounter(this.#etbCounter),
       0x00,
     );
-  }
-
-  get #canPrint(): boolean {
-    const c = this.#condition;
-    return c.paper !== 'out' && !c.coverOpen && !c.offline && c.error === undefined;
-  }
-
-  #change(change: Partial<SimulatorCondition>): void {
-    const before = this.#condition;
-    this.#condition = { ...before, ...change };
-    const after = this.#condition;
-    const changed = (Object.keys(after) as (keyof SimulatorCondition)[]).some(
-      (key) => before[key] !== after[key],
-    );
-    if (changed && this.#asb) this.#sendFrame();
-    this.#run();
   }
 
   #receive(bytes: Uint8Array): void {
@@ -378,17 +359,9 @@ export class StarPrinterSimulator {
         this.#sendFrame();
         continue;
       }
-      if (!this.loseJobs) this.#buffer.push(token);
+      if (!this.loseJobs) this.#condition.hold(token);
     }
-    this.#run();
-  }
-
-  #run(): void {
-    while (this.#canPrint && this.#buffer.length > 0) {
-      const token = this.#buffer.shift();
-      if (token === undefined) break;
-      this.#execute(token);
-    }
+    this.#condition.run();
   }
 
   #execute(token: StarToken): void {
@@ -434,8 +407,7 @@ export class StarPrinterSimulator {
       case 'BEL':
       case 'SUB':
         this.pulses.push({ pin: token.name === 'BEL' ? 0 : 1, ...this.#pulse });
-        this.#condition = { ...this.#condition, drawerOpen: true };
-        if (this.#asb) this.#sendFrame();
+        this.#condition.kickDrawer();
         break;
       case 'ESC b':
         this.barcodes.push({ symbology: n, data: new TextDecoder('latin1').decode(token.data) });
@@ -454,13 +426,7 @@ export class StarPrinterSimulator {
         break;
     }
     this.#events.emit('command', token);
-    if (fed && this.#linesUntilPaperOut !== undefined) {
-      this.#linesUntilPaperOut -= 1;
-      if (this.#linesUntilPaperOut <= 0) {
-        this.#linesUntilPaperOut = undefined;
-        this.#change({ paper: 'out' });
-      }
-    }
+    if (fed) this.#condition.lineFed();
   }
 
   #sendFrame(): void {
