@@ -1,15 +1,16 @@
 /**
- * Gift cards and store credit end to end: the till's balance lookup (renderer/src/tender) through its
- * sync client against the real sync server over PGlite, with the demo seed's accounts and the app's own
- * event schemas (not the tests' narrowed ones): a sale paid partly by gift card and a return refunded to
- * store credit, as the till's records are, move the balances the till reads next, once each.
+ * Gift cards and store credit end to end: the till's sync client against the real sync server over
+ * PGlite, with the demo seed's accounts and the app's own event schemas (not the tests' narrowed ones): a
+ * sale paid partly by gift card and a return refunded to store credit, as the till's records are, move
+ * head office's balances once each; and the till's holds (renderer/src/tender) get no answer once the
+ * server is gone, so the till refuses the payment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReturnRecord, SaleRecord } from '@pos/app';
 import { SAMPLE_RETURN, SAMPLE_SALE } from '../../app/src/schema/samples.ts';
 import { SyncClient } from '../../renderer/src/db/sync-client.ts';
-import { serverBalanceLookup } from '../../renderer/src/tender/account-balances.ts';
-import type { AccountBalanceLookup } from '../../renderer/src/tender/tender-controller.ts';
+import type { AccountType } from '../../renderer/src/db/sync-client.ts';
+import { serverAccountHolds } from '../../renderer/src/tender/account-holds.ts';
 import { appEventSchemas } from '../../sync-server/src/events/event-validator.ts';
 import { seedDemo } from '../../sync-server/src/seed/demo-seed.ts';
 import { eventId, HQ_TOKEN, startHarness } from '../../sync-server/test/harness.ts';
@@ -18,7 +19,6 @@ import type { Harness } from '../../sync-server/test/harness.ts';
 describe('gift cards and store credit against the sync server (PGlite)', () => {
   let h: Harness | undefined;
   let client: SyncClient;
-  let lookup: AccountBalanceLookup;
   let deviceId = '';
 
   beforeAll(async () => {
@@ -33,12 +33,15 @@ describe('gift cards and store credit against the sync server (PGlite)', () => {
     deviceId = (
       await client.enroll({ enrollmentCode: code.body.code, deviceName: 'Till 1', appVersion: '1.0.0' })
     ).deviceId;
-    lookup = serverBalanceLookup({ source: client, currency: () => 'EUR' });
   }, 120_000);
 
   afterAll(async () => {
     await h?.close();
   });
+
+  /** Head office's balance of an account, null when it knows no such account. */
+  const balance = async (type: AccountType, reference: string): Promise<number | null> =>
+    (await client.accountBalance(type, reference))?.balance ?? null;
 
   /** The outbox document of a till's record, as the till writes it. */
   const event = (
@@ -57,9 +60,9 @@ describe('gift cards and store credit against the sync server (PGlite)', () => {
   });
 
   it('reads the demo balances, and a sale paid partly by gift card takes its part once', async () => {
-    expect(await lookup('gift_card', 'GC-0001')).toBe(2500);
-    expect(await lookup('store_credit', 'C000001')).toBe(1500);
-    expect(await lookup('gift_card', 'GC-9999')).toBe(0);
+    expect(await balance('gift_card', 'GC-0001')).toBe(2500);
+    expect(await balance('store_credit', 'C000001')).toBe(1500);
+    expect(await balance('gift_card', 'GC-9999')).toBeNull();
 
     const sale: SaleRecord = {
       ...SAMPLE_SALE,
@@ -76,7 +79,7 @@ describe('gift cards and store credit against the sync server (PGlite)', () => {
     expect(await client.pushEvents([row])).toEqual([]);
     // The answer was lost; the outbox pushes it again.
     expect(await client.pushEvents([row])).toEqual([]);
-    expect(await lookup('gift_card', 'GC-0001')).toBe(1900);
+    expect(await balance('gift_card', 'GC-0001')).toBe(1900);
   });
 
   it('a return refunded to store credit credits the account once', async () => {
@@ -90,12 +93,14 @@ describe('gift cards and store credit against the sync server (PGlite)', () => {
     const row = { newDocumentState: event(2, 'return.completed', refund) };
     expect(await client.pushEvents([row])).toEqual([]);
     expect(await client.pushEvents([row])).toEqual([]);
-    expect(await lookup('store_credit', 'C000001')).toBe(1675);
+    expect(await balance('store_credit', 'C000001')).toBe(1675);
   });
 
-  it('answers null once the server is gone', async () => {
+  it("the till's holds get no answer once the server is gone", async () => {
+    const holds = serverAccountHolds({ source: client, currency: () => 'EUR' });
+    const hold = { holdId: '0190eeee-0000-4000-8000-000000000001', saleId: 'sale-offline', amount: 100 };
     await h?.close();
     h = undefined;
-    expect(await lookup('gift_card', 'GC-0001')).toBeNull();
+    expect(await holds.place('gift_card', 'GC-0001', hold)).toEqual({ kind: 'unavailable' });
   });
 });

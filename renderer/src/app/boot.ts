@@ -11,7 +11,7 @@ import { restoreOutbox } from '../checkout/outbox.ts';
 import type { Desktop } from '../platform/desktop.ts';
 import { loadStoreConfig } from '../sale/store-config.ts';
 import type { StoreConfig } from '../sale/store-config.ts';
-import type { AccountBalanceSource } from '../tender/account-balances.ts';
+import type { AccountHoldSource } from '../tender/account-holds.ts';
 import { createSessionStore, restoreSession } from '../staff/index.ts';
 import type { Settings } from '@pos/app/contracts/desktop-bridge';
 import type { StoreApi } from 'zustand';
@@ -30,8 +30,8 @@ export interface BootedTill {
   readonly shiftId: string;
   readonly outboxRestored: Promise<number>;
   readonly sync: TillSync | null;
-  /** Head office's gift-card and store-credit balances: the sync client, when the till is enrolled. */
-  readonly accounts?: AccountBalanceSource;
+  /** Head office's gift-card and store-credit accounts (holds): the sync client, when the till is enrolled. */
+  readonly accounts?: AccountHoldSource;
   readonly now: () => Date;
   readonly newId: () => string;
 }
@@ -128,7 +128,7 @@ export async function bootTill(options: BootOptions): Promise<BootOutcome> {
 /**
  * Replication, when the till is enrolled with a server: the refresh token comes from main (it never
  * lives in the renderer's storage). Started, not awaited: the till sells from its local copy. The same
- * client (and so the same access token) answers the till's balance questions.
+ * client (and so the same access token) places the till's holds on gift cards and store credit.
  */
 async function startSync(
   settings: Settings,

@@ -20,11 +20,9 @@ import { SaleController } from '../sale/sale-controller.ts';
 import { createSaleStore } from '../sale/sale-store.ts';
 import type { SaleState, SaleStore } from '../sale/sale-store.ts';
 import type { StoreConfig } from '../sale/store-config.ts';
-import { serverBalanceLookup } from '../tender/account-balances.ts';
-import type { AccountBalanceSource } from '../tender/account-balances.ts';
 import { serverAccountHolds } from '../tender/account-holds.ts';
+import type { AccountHolds, AccountHoldSource } from '../tender/account-holds.ts';
 import { TenderController } from '../tender/tender-controller.ts';
-import type { AccountBalanceLookup } from '../tender/tender-controller.ts';
 
 /** What every action's `enabled` rule looks at. */
 export interface ActionState {
@@ -42,10 +40,10 @@ export interface RuntimeOptions {
   readonly translate: (key: string, params?: MessageParams) => string;
   /** Settles when the outbox was refilled from the journal (checkouts wait for it). */
   readonly outboxRestored: Promise<unknown>;
-  /** Gift-card and store-credit balances; default: asked of `accounts`, in the store's currency. */
-  readonly balances?: AccountBalanceLookup;
-  /** Head office's accounts (the sync client of an enrolled till); without it they cannot be checked. */
-  readonly accounts?: AccountBalanceSource;
+  /** Holds on gift cards and store credit; default: placed through `accounts`, in the store's currency. */
+  readonly holds?: AccountHolds;
+  /** Head office's accounts (the sync client of an enrolled till); without it they cannot be held. */
+  readonly accounts?: AccountHoldSource;
   readonly scale?: { readonly attempts: number; readonly intervalMs: number };
   readonly paymentPollMs?: number;
   /** The wedge scan bus, when the caller shares it with screens outside the runtime. */
@@ -119,23 +117,17 @@ export function createTillRuntime(options: RuntimeOptions): TillRuntime {
     outboxRestored: options.outboxRestored,
   });
   const flow = new CheckoutFlow({ services, store: saleStore, sale, checkout, config: getConfig });
-  const balances =
-    options.balances ??
+  const holds =
+    options.holds ??
     (options.accounts === undefined
       ? undefined
-      : serverBalanceLookup({ source: options.accounts, currency: () => config.currency }));
-  // A till given head office's accounts holds what it tenders from them; a test's own `balances` reads only.
-  const holds =
-    options.balances !== undefined || options.accounts === undefined
-      ? undefined
-      : serverAccountHolds({ source: options.accounts, currency: () => config.currency });
+      : serverAccountHolds({ source: options.accounts, currency: () => config.currency }));
   const tender = new TenderController({
     services,
     store: saleStore,
     sale,
     config: getConfig,
     onSettled: () => flow.settle(),
-    ...(balances === undefined ? {} : { balances }),
     ...(holds === undefined ? {} : { holds }),
     ...(options.paymentPollMs === undefined ? {} : { pollMs: options.paymentPollMs }),
   });

@@ -116,6 +116,36 @@ describe('the client calls for holds', () => {
 });
 
 describe('the holds over head office', () => {
+  it('holds while head office answers, and answers unavailable while it cannot be reached', async () => {
+    const { server, client } = serverAndClient();
+    const holds = serverAccountHolds({ source: client, currency: () => 'EUR' });
+    expect(
+      await holds.place('store_credit', ' C000001 ', {
+        holdId: '0190cccc-0000-4000-8000-000000000001',
+        saleId: 's',
+        amount: 500,
+      }),
+    ).toEqual({ kind: 'held' });
+    expect(server.available('store_credit', 'C000001')).toBe(1000);
+    server.networkDown = 5;
+    expect(
+      await holds.place('gift_card', 'GC-0001', {
+        holdId: '0190cccc-0000-4000-8000-000000000002',
+        saleId: 's',
+        amount: 100,
+      }),
+    ).toEqual({ kind: 'unavailable' });
+    server.networkDown = 0;
+    server.setAccount('gift_card', 'GC-0001', 1200);
+    expect(
+      await holds.place('gift_card', 'GC-0001', {
+        holdId: '0190cccc-0000-4000-8000-000000000003',
+        saleId: 's',
+        amount: 1300,
+      }),
+    ).toEqual({ kind: 'refused', available: 1200 });
+  });
+
   it('answers unavailable when head office does not answer in time, and never throws on release', async () => {
     let aborted = 0;
     const hanging: AccountHoldSource = {
@@ -136,14 +166,32 @@ describe('the holds over head office', () => {
     await expect(holds.release('h')).resolves.toBeUndefined();
   });
 
-  it('refuses an account kept in another currency, and never sends a swiped bank card', async () => {
+  it('refuses an unknown account or one kept in another currency, and never sends a swiped bank card', async () => {
     const { server, client } = serverAndClient();
-    const holds = serverAccountHolds({ source: client, currency: () => 'EUR' });
+    let currency = 'EUR';
+    const holds = serverAccountHolds({ source: client, currency: () => currency });
     expect(await holds.place('gift_card', 'GC-CHF', { holdId: 'h1', saleId: 's', amount: 100 })).toEqual({
       kind: 'refused',
       available: 0,
     });
+    expect(await holds.place('gift_card', 'GC-4040', { holdId: 'h3', saleId: 's', amount: 100 })).toEqual({
+      kind: 'refused',
+      available: 0,
+    });
+    // The store's currency is read at every hold.
+    currency = 'CHF';
+    expect(
+      await holds.place('gift_card', 'GC-CHF', {
+        holdId: '0190cccc-0000-4000-8000-000000000004',
+        saleId: 's',
+        amount: 100,
+      }),
+    ).toEqual({ kind: 'held' });
     const before = holdRequests(server);
+    expect(await holds.place('gift_card', '   ', { holdId: 'h4', saleId: 's', amount: 1 })).toEqual({
+      kind: 'refused',
+      available: 0,
+    });
     expect(
       await holds.place('gift_card', '%B4111111111111111^DOE/JOHN^2512101?', {
         holdId: 'h2',
@@ -184,6 +232,10 @@ describe('the till holds what it tenders from an account', () => {
     });
     expect(server.available('gift_card', 'GC-0001')).toBe(2250);
     await t.runtime.tender.cash(140);
+    expect(state(t).completion?.record.tenders).toEqual([
+      expect.objectContaining({ type: 'gift_card', amount: 250, reference: 'GC-0001' }),
+      expect.objectContaining({ type: 'cash', amount: 140 }),
+    ]);
     expect(state(t).completion?.record.tenders[0]?.tenderId).toBe(tender?.tenderId);
     // The sale's push captures it on the server: the till does not release it.
     t.runtime.sale.newSale();
@@ -223,6 +275,24 @@ describe('the till holds what it tenders from an account', () => {
     // What it can take, it takes.
     expect(await t.runtime.tender.account('gift_card', 'GC-0001', 200)).toBe(true);
     expect(server.available('gift_card', 'GC-0001')).toBe(0);
+  });
+
+  it('refuses more than the account holds, and an unknown card, saying what head office can take', async () => {
+    const { server, client } = serverAndClient();
+    server.setAccount('store_credit', 'C000002', 100);
+    const t = await till(client);
+    expect(await t.runtime.tender.account('store_credit', 'C000002', 200)).toBe(false);
+    expect(state(t).notice?.message).toMatchObject({
+      key: 'tender:errors.holdRefused.store_credit',
+      params: { available: expect.stringContaining('1.00') as unknown },
+    });
+    expect(await t.runtime.tender.account('gift_card', 'GC-4040', 100)).toBe(false);
+    expect(state(t).notice?.message).toMatchObject({
+      key: 'tender:errors.holdRefused.gift_card',
+      params: { available: expect.stringContaining('0.00') as unknown },
+    });
+    expect(t.runtime.tender.due()).toMatchObject({ paid: 0, remaining: 390 });
+    expect(server.holds.size).toBe(0);
   });
 
   it('reuses the hold id when the cashier tries again after a lost answer', async () => {
@@ -288,7 +358,7 @@ describe('the till holds what it tenders from an account', () => {
     expect(server.available('gift_card', 'GC-0001')).toBe(2500);
   });
 
-  it('refuses offline as before, asking nothing to be held', async () => {
+  it('refuses offline, asking nothing to be held, and takes the card once head office answers', async () => {
     const { server, client } = serverAndClient();
     const t = await till(client);
     server.networkDown = 100;
@@ -296,5 +366,9 @@ describe('the till holds what it tenders from an account', () => {
     expect(state(t).notice?.message.key).toBe('tender:errors.balanceUnavailable');
     expect(server.holds.size).toBe(0);
     expect(t.runtime.tender.due()).toMatchObject({ paid: 0 });
+    server.networkDown = 0;
+    expect(await t.runtime.tender.account('gift_card', 'GC-0001', 100)).toBe(true);
+    expect(server.holds.size).toBe(1);
+    expect(t.runtime.tender.due()).toMatchObject({ paid: 100 });
   });
 });

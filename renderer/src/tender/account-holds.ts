@@ -4,9 +4,10 @@
  * it when head office books the debit. Head office decides under the account's lock, so two tills
  * spending one card at the same moment cannot both take more than it holds.
  *
- * As with the balance (account-balances.ts) there is no offline fallback: without an answer the payment
- * is refused. A hold whose answer was lost may exist; the tender controller reuses its id when the
- * cashier tries again and releases it when the sale is abandoned, and head office lets it expire anyway.
+ * This is the only way the till takes these payments, and there is no offline fallback: a balance read
+ * (or remembered) here could be spent by another till meanwhile, so without an answer the payment is
+ * refused. A hold whose answer was lost may exist; the tender controller reuses its id when the cashier
+ * tries again and releases it when the sale is abandoned, and head office lets it expire anyway.
  */
 import { looksLikeTrackData } from '@pos/app';
 import type { AccountHoldAnswer, AccountHoldRequest, AccountType } from '../db/sync-client.ts';

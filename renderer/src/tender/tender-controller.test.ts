@@ -9,6 +9,7 @@ import {
   pendingTerminal,
 } from '../app/till-fixture.test-helper.ts';
 import type { TestTill } from '../app/till-fixture.test-helper.ts';
+import { FakeAccountHolds } from './account-holds.test-helper.ts';
 
 const till = testTill;
 const state = saleState;
@@ -193,23 +194,99 @@ describe('card', () => {
 });
 
 describe('gift card and store credit', () => {
-  it('says the balance cannot be checked when no balance service is configured', async () => {
+  /** A till whose account tenders are held by an in-memory head office. */
+  async function heldTill(holds: FakeAccountHolds): Promise<TestTill> {
+    const t = await till({ runtime: { holds } });
+    await ringUp(t);
+    return t;
+  }
+
+  it('says the balance cannot be checked when the till has no connection to head office', async () => {
     const t = await till();
     await ringUp(t);
     expect(await t.runtime.tender.account('gift_card', 'GC-1234-5678', 100)).toBe(false);
     expect(state(t).notice?.message.key).toBe('tender:errors.balanceUnavailable');
+    expect(t.runtime.tender.due()).toMatchObject({ paid: 0, remaining: 390 });
   });
 
-  it('takes a gift card up to its balance and refuses more', async () => {
-    const t = await till({ runtime: { balances: () => Promise.resolve(250) } });
-    await ringUp(t);
+  it('takes a gift card up to what head office holds for it, refusing more and naming what is left', async () => {
+    const holds = new FakeAccountHolds().setAccount('gift_card', 'GC-1234-5678', 250);
+    const t = await heldTill(holds);
     expect(await t.runtime.tender.account('gift_card', 'GC-1234-5678', 300)).toBe(false);
-    expect(state(t).notice?.message.key).toBe('sale:errors.insufficient_balance');
-    expect(await t.runtime.tender.account('gift_card', 'GC-1234-5678', 250)).toBe(true);
+    expect(state(t).notice?.message).toMatchObject({
+      key: 'tender:errors.holdRefused.gift_card',
+      params: { available: expect.stringContaining('2.50') as unknown },
+    });
+    expect(t.runtime.tender.due()).toMatchObject({ paid: 0, remaining: 390 });
+    expect(holds.holds.size).toBe(0);
+    // Part of what is due from the card, the rest in cash.
+    expect(await t.runtime.tender.account('gift_card', ' GC-1234-5678 ', 250)).toBe(true);
+    expect(holds.available('gift_card', 'GC-1234-5678')).toBe(0);
     await t.runtime.tender.cash(140);
-    expect(state(t).completion?.record.tenders.map((x) => [x.type, x.amount])).toEqual([
+    const record = state(t).completion?.record;
+    expect(record?.tenders.map((x) => [x.type, x.amount])).toEqual([
       ['gift_card', 250],
       ['cash', 140],
     ]);
+    expect(record?.tenders[0]).toMatchObject({ reference: 'GC-1234-5678' });
+    // The hold is the tender's: completing keeps it for the push to capture.
+    expect(holds.holds.get(record?.tenders[0]?.tenderId ?? '')).toMatchObject({
+      amount: 250,
+      saleId: record?.saleId,
+      released: false,
+    });
+  });
+
+  it('refuses an account head office does not know, naming nothing left on it', async () => {
+    const t = await heldTill(new FakeAccountHolds());
+    expect(await t.runtime.tender.account('store_credit', 'C404', 100)).toBe(false);
+    expect(state(t).notice?.message).toMatchObject({
+      key: 'tender:errors.holdRefused.store_credit',
+      params: { available: expect.stringContaining('0.00') as unknown },
+    });
+  });
+
+  it('asks nothing to be held for a tender the sale refuses anyway', async () => {
+    const holds = new FakeAccountHolds().setAccount('gift_card', 'GC-1', 5000);
+    const t = await heldTill(holds);
+    // More than the 3.90 due, and no reference at all.
+    expect(await t.runtime.tender.account('gift_card', 'GC-1', 500)).toBe(false);
+    expect(state(t).notice?.message.key).toBe('sale:errors.tender_exceeds_due');
+    expect(await t.runtime.tender.account('gift_card', '  ', 100)).toBe(false);
+    expect(state(t).notice?.message.key).toBe('sale:errors.invalid_tender');
+    expect(holds.placeCalls).toBe(0);
+  });
+
+  it('refuses while head office cannot be reached, and takes the card once it can', async () => {
+    const holds = new FakeAccountHolds().setAccount('store_credit', 'C1', 1000);
+    const t = await heldTill(holds);
+    holds.offline = true;
+    expect(await t.runtime.tender.account('store_credit', 'C1', 390)).toBe(false);
+    expect(state(t).notice?.message.key).toBe('tender:errors.balanceUnavailable');
+    expect(t.runtime.tender.due()).toMatchObject({ paid: 0 });
+    holds.offline = false;
+    expect(await t.runtime.tender.account('store_credit', 'C1', 390)).toBe(true);
+    expect(state(t).completion?.record.tenders.map((x) => [x.type, x.amount])).toEqual([
+      ['store_credit', 390],
+    ]);
+    expect(holds.holds.size).toBe(1);
+    expect(holds.available('store_credit', 'C1')).toBe(610);
+  });
+
+  it('gives a hold back when its tender is taken off, and one whose answer was lost when the sale is voided', async () => {
+    const holds = new FakeAccountHolds().setAccount('gift_card', 'GC-1', 1000);
+    const t = await heldTill(holds);
+    expect(await t.runtime.tender.account('gift_card', 'GC-1', 100)).toBe(true);
+    const taken = state(t).sale?.tenders[0]?.tenderId ?? '';
+    await t.runtime.tender.remove(taken);
+    expect(holds.holds.get(taken)?.released).toBe(true);
+    expect(holds.available('gift_card', 'GC-1')).toBe(1000);
+    // Head office holds 2.00 but its answer is lost: the till takes nothing, and the void gives it back.
+    holds.loseAnswers = 1;
+    expect(await t.runtime.tender.account('gift_card', 'GC-1', 200)).toBe(false);
+    expect(holds.available('gift_card', 'GC-1')).toBe(800);
+    expect(await t.runtime.sale.voidSale()).toBe(true);
+    expect(holds.available('gift_card', 'GC-1')).toBe(1000);
+    expect([...holds.holds.values()].every((h) => h.released)).toBe(true);
   });
 });

@@ -45,12 +45,6 @@ function isPendingPayment(value: unknown): value is PendingPayment {
   );
 }
 
-/** Looks up what a gift card or store-credit account may pay; null when it cannot be checked here. */
-export type AccountBalanceLookup = (
-  type: 'gift_card' | 'store_credit',
-  reference: string,
-) => Promise<number | null>;
-
 export interface TenderControllerDeps {
   readonly services: TillServices;
   readonly store: SaleStore;
@@ -58,10 +52,10 @@ export interface TenderControllerDeps {
   readonly config: () => StoreConfig;
   /** Called once the tenders cover the sale; the checkout completes it. */
   readonly onSettled: () => Promise<void>;
-  readonly balances?: AccountBalanceLookup;
   /**
-   * Head office's holds: when given, an account tender is authorised by a hold for its amount (and
-   * `balances` is not asked); without, the balance is only read (a till wired before holds existed).
+   * Head office's holds: every gift-card and store-credit tender is authorised by a hold for its amount.
+   * Without them (a till not connected to head office) those tenders are refused: a balance the till
+   * could only read might be spent by another till at the same moment.
    */
   readonly holds?: AccountHolds;
   /** How often to ask the terminal while a payment is pending or unresolved. */
@@ -194,36 +188,17 @@ export class TenderController {
     });
   }
 
-  /**
-   * Gift card or store credit: head office holds the amount for this sale first (or, on a till wired
-   * without holds, is asked for the balance).
-   */
+  /** Gift card or store credit: head office holds the amount for this sale first. */
   account(type: 'gift_card' | 'store_credit', reference: string, amount: number): Promise<boolean> {
     return this.deps.sale.run(async () => {
       const sale = this.tendering();
       if (sale === null) return false;
       const holds = this.deps.holds;
-      if (holds !== undefined) return this.heldAccount(holds, sale, type, reference.trim(), amount);
-      const lookup = this.deps.balances;
-      const balance = lookup === undefined ? null : await lookup(type, reference.trim()).catch(() => null);
-      if (balance === null) {
+      if (holds === undefined) {
         this.deps.sale.say('error', msg('tender:errors.balanceUnavailable'));
         return false;
       }
-      try {
-        const next = addTender(sale, this.deps.sale.env(), {
-          type,
-          tenderId: this.deps.services.newId(),
-          amount,
-          reference: reference.trim(),
-          availableBalance: balance,
-        });
-        await this.afterTender(next);
-        return true;
-      } catch (error) {
-        this.deps.sale.sayError(error);
-        return false;
-      }
+      return this.heldAccount(holds, sale, type, reference.trim(), amount);
     });
   }
 
