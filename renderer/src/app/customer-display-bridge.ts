@@ -14,6 +14,7 @@ import { formatMoney, formatQuantity } from '../i18n/format.ts';
 import type { SaleState } from '../sale/sale-store.ts';
 import { paymentInFlight } from '../sale/sale-store.ts';
 import type { StoreConfig } from '../sale/store-config.ts';
+import { afterNextFrame } from './after-next-frame.ts';
 import type { TillRuntime } from './runtime.ts';
 
 export interface DisplayContext {
@@ -89,18 +90,6 @@ export function displayStateOf(state: SaleState, context: DisplayContext): Custo
     total: priced?.total ?? 0,
     ...(context.customerName === undefined ? {} : { customerName: context.customerName }),
   };
-}
-
-/**
- * Runs `task` once the frame being prepared has been drawn: the cashier's screen first, the customer's
- * side after it. Without frames (tests under jsdom, a hidden window) a timer runs it.
- */
-export function afterNextFrame(task: () => void): void {
-  if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') {
-    requestAnimationFrame(() => setTimeout(task, 0));
-  } else {
-    setTimeout(task, 0);
-  }
 }
 
 /**

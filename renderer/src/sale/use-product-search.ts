@@ -3,11 +3,13 @@
  * query starts per SEARCH_INTERVAL_MS, the last text always queried (a throttle with a trailing query:
  * the first results show as fast as the index answers, and fast typing is not one query per key);
  * indexed prefix queries (catalog.ts); answers that arrive out of order are dropped. Prices and stock of the
- * results follow in a second step, so the names show as fast as the index answers.
+ * results follow in a second step, after the frame that shows the names, so the names show as fast as the
+ * index answers.
  */
 import { findPrice } from '@pos/app';
 import type { Product } from '@pos/app';
 import { useEffect, useRef, useState } from 'react';
+import { nextFrameDrawn } from '../app/after-next-frame.ts';
 import { useRuntime } from '../app/runtime-context.tsx';
 import type { SearchHit } from './catalog.ts';
 
@@ -59,6 +61,10 @@ export function useProductSearch(query: string): ProductSearch {
         .then(async (hits) => {
           if (stale()) return;
           setSearch({ query: text, results: hits, status: 'done' });
+          // Prices and stock are asked for once the names are on screen: started here, their twenty-odd
+          // queries would run before the frame that shows the names.
+          await nextFrameDrawn();
+          if (stale()) return;
           const ids = hits.map((h) => h.product.id);
           const [stock] = await Promise.all([
             runtime.catalog.stockOf(ids),
