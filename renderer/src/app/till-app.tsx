@@ -120,9 +120,6 @@ function RuntimeHost(
       ? createCustomerDisplayPublisher({ locale: i18n.language })
       : null;
     const pole = createPoleDisplayMirror(till.desktop, i18n);
-    // Every publish says every line's promotion again: the texts of this language are kept (a sale has
-    // a handful of different ones; the bound only guards a till that runs for months).
-    const discountTexts = new Map<string, string>();
     const stop = connectCustomerDisplay(
       runtime,
       {
@@ -136,14 +133,7 @@ function RuntimeHost(
         unitName: (unit) => t(`common:units.${unit}`),
         discountText: (discount) => {
           const { currency, locale } = runtime.config();
-          const key = `${locale}\u0000${currency}\u0000${discount.source}\u0000${discount.description}`;
-          let text = discountTexts.get(key);
-          if (text === undefined) {
-            if (discountTexts.size >= 1000) discountTexts.clear();
-            text = formatDiscountText(discount, t, locale, currency);
-            discountTexts.set(key, text);
-          }
-          return text;
+          return formatDiscountText(discount, t, locale, currency);
         },
       },
     );

@@ -7,6 +7,7 @@
  *
  * For the client calls and the wire, tests use FakeSyncServer with a SyncClient instead.
  */
+import { expect } from 'vitest';
 import type { AccountType } from '../db/sync-client.ts';
 import type { AccountHolds, HoldResult } from './account-holds.ts';
 
@@ -78,4 +79,15 @@ export class FakeAccountHolds implements AccountHolds {
     if (!this.offline && hold !== undefined) hold.released = true;
     return Promise.resolve();
   }
+}
+
+/**
+ * What the till says when head office refuses a hold: the account's refusal, naming what it can pay
+ * (`available` as formatted, e.g. "2.50"). For `toMatchObject` on the notice's message.
+ */
+export function holdRefusedNaming(type: AccountType, available: string): Record<string, unknown> {
+  return {
+    key: `tender:errors.holdRefused.${type}`,
+    params: { available: expect.stringContaining(available) as unknown },
+  };
 }
